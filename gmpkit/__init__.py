@@ -1,0 +1,1 @@
+"""gmpkit: a course on concurrency and a simulator of Go's G/M/P scheduler (under construction)."""

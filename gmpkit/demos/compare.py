@@ -1,0 +1,136 @@
+"""One comparison table for processes, threads and coroutines, measured on this machine.
+
+Each chapter adds its own rows (``measure_process``, ``measure_thread``, ``measure_coroutine``)
+and shows :func:`comparison_table`; the last chapter reuses the same function and appends rows for
+goroutines. Every row has the same three costs:
+
+- ``create_us``: microseconds to create one unit, start it, and see it finish;
+- ``memory_kib``: KiB of memory one idle unit holds (how it is measured differs per unit and is
+  written in the ``how`` column: private memory of a child, resident-memory growth per thread,
+  Python heap per suspended task);
+- ``switch_us``: microseconds for one hand-over from one unit to another (ping-pong).
+
+The numbers are medians of short runs: good for "how many times bigger", not for a benchmark.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from gmpkit.demos import coroutines, processes, threads
+
+#: The columns of the comparison table, in order.
+COLUMNS = ("create_us", "memory_kib", "switch_us", "how")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One kind of concurrent unit and what it costs here."""
+
+    unit: str
+    create_us: float
+    memory_kib: float | None
+    switch_us: float
+    how: str
+
+
+def measure_process(method: str = "spawn", quick: bool = True) -> Row:
+    """Costs of one child process started with ``method`` (``fork``, ``spawn``, ``forkserver``)."""
+    n = (3 if method == "spawn" else 10) if quick else (10 if method == "spawn" else 50)
+    create = statistics.median(processes.creation_times(method, n))
+    mem = [m for m in processes.child_private_memory(method, 2) if m is not None]
+    switch = processes.pingpong_seconds(method, 500 if quick else 5000)
+    return Row(
+        unit=f"process ({method})",
+        create_us=create * 1e6,
+        memory_kib=statistics.median(mem) / 1024 if mem else None,
+        switch_us=switch * 1e6,
+        how="start+join a child; its private memory (USS); pipe ping-pong on one CPU",
+    )
+
+
+def measure_thread(quick: bool = True) -> Row:
+    """Costs of one OS thread."""
+    create = statistics.median(threads.creation_times(200 if quick else 2000))
+    many = threads.start_many_threads(500 if quick else 1000)
+    switch = threads.pingpong_seconds(2000 if quick else 20_000)
+    rss = many["rss_per_thread"]
+    return Row(
+        unit="thread",
+        create_us=create * 1e6,
+        memory_kib=None if rss is None else rss / 1024,
+        switch_us=switch * 1e6,
+        how="start+join a thread; resident memory growth per idle thread; queue ping-pong",
+    )
+
+
+async def _coroutine_costs(quick: bool) -> tuple[dict[str, float], float]:
+    costs = await coroutines.task_costs(20_000 if quick else 100_000)
+    switch = await coroutines.pingpong_seconds(5_000 if quick else 50_000)
+    return costs, switch
+
+
+def measure_coroutine(quick: bool = True) -> Row:
+    """Costs of one asyncio task (a coroutine the event loop schedules).
+
+    Runs on a helper thread with its own event loop, so it also works inside a notebook; in a
+    notebook you can await :func:`measure_coroutine_async` instead.
+    """
+    return coroutines.run_sync(measure_coroutine_async, quick)
+
+
+async def measure_coroutine_async(quick: bool = True) -> Row:
+    """The same as :func:`measure_coroutine`, awaited in the running event loop."""
+    costs, switch = await _coroutine_costs(quick)
+    return Row(
+        unit="coroutine (asyncio task)",
+        create_us=(costs["create_s"] + costs["first_run_s"] + costs["finish_s"]) * 1e6,
+        memory_kib=costs["bytes_per_task"] / 1024,
+        switch_us=switch * 1e6,
+        how="create+run+finish a task; Python heap per suspended task; sleep(0) ping-pong",
+    )
+
+
+def measure_all(quick: bool = True) -> list[Row]:
+    """Rows for every start method this platform has, a thread, and an asyncio task."""
+    rows = [measure_process(m, quick) for m in processes.demo_methods()]
+    rows.append(measure_thread(quick))
+    rows.append(measure_coroutine(quick))
+    return rows
+
+
+def comparison_table(rows: Iterable[Row] | None = None) -> pd.DataFrame:
+    """The comparison table, one row per unit, plus each cost relative to the cheapest row.
+
+    With ``rows=None`` everything is measured now (a few seconds).
+    """
+    rows = measure_all() if rows is None else list(rows)
+    if not rows:
+        raise ValueError("no rows to compare")
+    frame = pd.DataFrame([asdict(r) for r in rows]).set_index("unit")
+    for col in ("create_us", "switch_us"):
+        frame[col.replace("_us", "_x")] = frame[col] / frame[col].min()
+    return frame[["create_us", "create_x", "memory_kib", "switch_us", "switch_x", "how"]]
+
+
+def comparison_chart(
+    table: pd.DataFrame, columns: Sequence[str] = ("create_us", "switch_us", "memory_kib")
+) -> go.Figure:
+    """Grouped bars on a log scale: each cost for each unit."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"columns {missing} are not in the table")
+    fig = go.Figure([go.Bar(name=c, x=[str(i) for i in table.index], y=table[c]) for c in columns])
+    fig.update_layout(
+        barmode="group",
+        title="What one unit costs on this machine (log scale)",
+        yaxis_title="µs or KiB",
+        height=400,
+    )
+    fig.update_yaxes(type="log")
+    return fig

@@ -1,1 +1,59 @@
-"""gmpkit: a course on concurrency and a simulator of Go's G/M/P scheduler (under construction)."""
+"""gmpkit: a course on concurrency, from processes to Go's G/M/P scheduler, and a faithful,
+deterministic simulator of the Go 1.27.3 scheduler in virtual time.
+
+Goroutines are ``async def`` functions; every ``await`` on a gmpkit operation is a point where the
+runtime may switch goroutines. See ``docs/api.md`` for the whole programming model::
+
+    import gmpkit as gk
+
+    async def main():
+        out = []
+        for i in range(10):
+            gk.go(record, i, out)
+        await gk.sleep(ms=1)
+        gk.println(out)
+
+    trace = gk.run(main, gomaxprocs=1)
+"""
+
+from .api import (
+    Trace,
+    block_forever,
+    go,
+    gomaxprocs,
+    goid,
+    gosched,
+    netwait,
+    now,
+    num_goroutine,
+    panic,
+    println,
+    run,
+    select,
+    set_gomaxprocs,
+    sleep,
+    stack,
+    syscall,
+    work,
+)
+from .chan import Chan, recv, send
+from .errors import (
+    GoExit,
+    GoFatal,
+    GoPanic,
+    PanicError,
+    SimulationLimit,
+    UsageError,
+)
+from .sched import SWITCHES, Costs, Event, GStatus, Observer, PStatus, Sim
+from .sync import Cond, Mutex, WaitGroup
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SWITCHES", "Chan", "Cond", "Costs", "Event", "GStatus", "GoExit", "GoFatal", "GoPanic",
+    "Mutex", "Observer", "PStatus", "PanicError", "Sim", "SimulationLimit", "Trace", "UsageError",
+    "WaitGroup", "block_forever", "go", "gomaxprocs", "goid", "gosched", "netwait", "now",
+    "num_goroutine", "panic", "println", "recv", "run", "select", "send", "set_gomaxprocs",
+    "sleep", "stack", "syscall", "work",
+]

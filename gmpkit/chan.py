@@ -1,0 +1,330 @@
+"""Channels and select (``runtime/chan.go``, ``runtime/select.go``).
+
+A channel has a ring buffer of ``cap`` slots and two FIFO queues of waiting goroutines, ``recvq``
+and ``sendq`` (each waiter is a *sudog*). The rules the model follows, as Go does:
+
+* **Direct handoff.** A send that finds a receiver waiting copies the value straight to it and
+  readies it into runnext of the sender's P (``goready``); the sender keeps running. The buffer
+  is bypassed even when it has room.
+* A receive that finds a sender waiting on a *full buffer* takes the buffer's head and moves the
+  sender's value into the freed tail slot, then readies the sender.
+* **close** wakes every receiver (zero value, ok=false), then every sender (which will panic
+  ``send on closed channel``), readying them through a LIFO list: for receivers r1..rk the last
+  readied, r1, ends up in runnext and rk..r2 in the local queue (go-scheduler.md §9.3, §14 B5).
+* A nil channel blocks forever (``chan send (nil chan)`` / ``chan receive (nil chan)``);
+  closing it panics ``close of nil channel``; closing twice ``close of closed channel``.
+* **select** polls its cases in a uniformly random order (Fisher-Yates driven by the seeded random
+  source), takes the first ready one, else ``default`` if there is one, else waits on *every*
+  channel at once; the first waker wins and the other registrations are withdrawn.
+
+Channel values are Python objects; the zero value of every channel type is ``None``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from .errors import PanicError, UsageTypeError, UsageValueError
+from .sched import (
+    WAIT_CHAN_RECEIVE,
+    WAIT_CHAN_RECEIVE_NIL,
+    WAIT_CHAN_SEND,
+    WAIT_CHAN_SEND_NIL,
+    WAIT_SELECT,
+    WAIT_SELECT_NO_CASES,
+    Op,
+    current_sched,
+)
+
+if TYPE_CHECKING:
+    from .sched import G, Sched
+
+_chan_ids = itertools.count(1)
+
+# How a waiting receiver wants its result delivered.
+_PLAIN = 0  # v = await ch.recv()
+_WITH_OK = 1  # v, ok = await ch.recv2()
+_SELECT = 2  # i, v, ok = await gk.select(...)
+
+
+class Sudog:
+    """A goroutine waiting on a channel (``runtime2.go: sudog``)."""
+
+    __slots__ = ("g", "elem", "mode", "case", "group")
+
+    def __init__(self, g: G, elem: Any, mode: int, case: int = -1, group: Any = None):
+        self.g = g
+        self.elem = elem  # the value to send, for a sender
+        self.mode = mode
+        self.case = case  # select case index
+        self.group = group  # all sudogs of one select: [(chan, sudog, is_send), ...]
+
+
+def _deliver(sched: Sched, sd: Sudog, value: Any, ok: bool, waker: G | None) -> None:
+    """Complete a waiting receiver or sender and ``goready`` it."""
+    g = sd.g
+    if sd.mode == _SELECT:
+        _withdraw(sd)
+        g.resume_val = (sd.case, value, ok)
+    elif sd.mode == _WITH_OK:
+        g.resume_val = (value, ok)
+    else:
+        g.resume_val = value
+    sched.ready(g, waker)
+
+
+def _withdraw(sd: Sudog) -> None:
+    """select's pass 3: remove the winner's other registrations from their channels."""
+    for ch, other, is_send in sd.group:
+        if other is sd:
+            continue
+        q = ch.sendq if is_send else ch.recvq
+        try:
+            q.remove(other)
+        except ValueError:
+            pass
+
+
+class Chan:
+    """A Go channel. ``Chan()`` is unbuffered, ``Chan(n)`` has n buffer slots, ``Chan.nil()``
+    is the nil channel (``var c chan T``)."""
+
+    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "is_nil", "id")
+
+    def __init__(self, cap: int = 0):
+        if isinstance(cap, bool) or not isinstance(cap, int):
+            raise UsageTypeError(f"Chan(cap) needs an int capacity, got {cap!r}")
+        if cap < 0:
+            raise UsageValueError(f"makechan: size out of range (Chan capacity {cap} < 0)")
+        self.cap = cap
+        self.buf: deque[Any] = deque()
+        self.recvq: deque[Sudog] = deque()
+        self.sendq: deque[Sudog] = deque()
+        self.closed = False
+        self.is_nil = False
+        self.id = next(_chan_ids)  # stands in for the address: select's lock order
+
+    @classmethod
+    def nil(cls) -> Chan:
+        c = cls(0)
+        c.is_nil = True
+        return c
+
+    def __len__(self) -> int:
+        return len(self.buf)
+
+    def __repr__(self) -> str:
+        if self.is_nil:
+            return "Chan(nil)"
+        state = " closed" if self.closed else ""
+        return (f"Chan(cap={self.cap}, len={len(self.buf)}, recvq={len(self.recvq)}, "
+                f"sendq={len(self.sendq)}{state})")
+
+    def send(self, value: Any) -> _Send:
+        """``ch <- value`` (await it)."""
+        return _Send(self, value)
+
+    def recv(self) -> _Recv:
+        """``<-ch`` (await it): the value, or None once the channel is closed and drained."""
+        return _Recv(self, _PLAIN)
+
+    def recv2(self) -> _Recv:
+        """``v, ok := <-ch`` (await it): ok is False once closed and drained."""
+        return _Recv(self, _WITH_OK)
+
+    def close(self) -> None:
+        """``close(ch)``: never blocks; wakes every waiter (``closechan``)."""
+        sched = current_sched("Chan.close")
+        if self.is_nil:
+            raise PanicError("close of nil channel")
+        if self.closed:
+            raise PanicError("close of closed channel")
+        self.closed = True
+        woken: list[tuple[Sudog, bool]] = []
+        while self.recvq:
+            woken.append((self.recvq.popleft(), False))
+        while self.sendq:
+            woken.append((self.sendq.popleft(), True))
+        g = sched.curg()
+        g.debt += sched.costs.chan_ns
+        # closechan collects the waiters on a list and readies them from its head: LIFO.
+        for sd, is_send in reversed(woken):
+            if is_send:
+                if sd.mode == _SELECT:
+                    _withdraw(sd)
+                sd.g.resume_exc = PanicError("send on closed channel")
+                sched.ready(sd.g, g)
+            else:
+                _deliver(sched, sd, None, False, g)
+
+    # -- the operations proper, used by _Send/_Recv and select ------------------------------
+
+    def _try_send(self, sched: Sched, g: G, value: Any) -> bool:
+        """Pass 1 of a send: panic if closed, hand to a waiting receiver, or buffer it."""
+        if self.closed:
+            raise PanicError("send on closed channel")
+        if self.recvq:
+            _deliver(sched, self.recvq.popleft(), value, True, g)
+            return True
+        if len(self.buf) < self.cap:
+            self.buf.append(value)
+            return True
+        return False
+
+    def _try_recv(self, sched: Sched, g: G) -> tuple[bool, Any, bool]:
+        """Pass 1 of a receive: from a waiting sender, the buffer, or a closed channel."""
+        if self.sendq:
+            sd = self.sendq.popleft()
+            if self.cap == 0:
+                value = sd.elem
+            else:
+                # The buffer is full: take its head, the sender's value goes into the tail.
+                value = self.buf.popleft()
+                self.buf.append(sd.elem)
+            sg = sd.g
+            if sd.mode == _SELECT:
+                _withdraw(sd)
+                sg.resume_val = (sd.case, None, True)
+            else:
+                sg.resume_val = None
+            sched.ready(sg, g)
+            return True, value, True
+        if self.buf:
+            return True, self.buf.popleft(), True
+        if self.closed:
+            return True, None, False
+        return False, None, False
+
+
+class _Send(Op):
+    __slots__ = ("ch", "value")
+
+    def __init__(self, ch: Chan, value: Any):
+        self.ch = ch
+        self.value = value
+
+    def apply(self, sched: Sched, g: G) -> None:
+        ch = self.ch
+        if ch.is_nil:
+            sched.park(g, WAIT_CHAN_SEND_NIL)
+            return
+        try:
+            done = ch._try_send(sched, g, self.value)
+        except PanicError as e:
+            g.resume_exc = e
+            sched.cont(g, sched.costs.chan_ns)
+            return
+        if done:
+            sched.cont(g, sched.costs.chan_ns)
+            return
+        ch.sendq.append(Sudog(g, self.value, _PLAIN))
+        sched.park(g, WAIT_CHAN_SEND)
+
+
+class _Recv(Op):
+    __slots__ = ("ch", "mode")
+
+    def __init__(self, ch: Chan, mode: int):
+        self.ch = ch
+        self.mode = mode
+
+    def apply(self, sched: Sched, g: G) -> None:
+        ch = self.ch
+        if ch.is_nil:
+            sched.park(g, WAIT_CHAN_RECEIVE_NIL)
+            return
+        done, value, ok = ch._try_recv(sched, g)
+        if done:
+            sched.cont(g, sched.costs.chan_ns, (value, ok) if self.mode == _WITH_OK else value)
+            return
+        ch.recvq.append(Sudog(g, None, self.mode))
+        sched.park(g, WAIT_CHAN_RECEIVE)
+
+
+class Case:
+    """One case of a select: build with ``gk.recv(ch)`` or ``gk.send(ch, value)``."""
+
+    __slots__ = ("ch", "is_send", "value")
+
+    def __init__(self, ch: Chan, is_send: bool, value: Any = None):
+        if not isinstance(ch, Chan):
+            raise UsageTypeError(f"a select case needs a gk.Chan, got {ch!r}")
+        self.ch = ch
+        self.is_send = is_send
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"send({self.ch!r}, {self.value!r})" if self.is_send else f"recv({self.ch!r})"
+
+
+def recv(ch: Chan) -> Case:
+    """A receive case for ``gk.select``: ``case v, ok := <-ch``."""
+    return Case(ch, False)
+
+
+def send(ch: Chan, value: Any) -> Case:
+    """A send case for ``gk.select``: ``case ch <- value``."""
+    return Case(ch, True, value)
+
+
+class Select(Op):
+    """``select``: returns ``(index, value, ok)``; index -1 means ``default`` was taken."""
+
+    __slots__ = ("cases", "default")
+
+    def __init__(self, cases: tuple[Case, ...], default: bool):
+        for c in cases:
+            if not isinstance(c, Case):
+                raise UsageTypeError(
+                    f"gk.select takes cases made with gk.recv(ch) or gk.send(ch, v), got {c!r}"
+                )
+        self.cases = cases
+        self.default = default
+
+    def apply(self, sched: Sched, g: G) -> None:
+        cases = self.cases
+        if not cases and not self.default:
+            sched.park(g, WAIT_SELECT_NO_CASES)  # select {} blocks forever
+            return
+        # Poll order: a uniform random permutation of the non-nil cases (inside-out
+        # Fisher-Yates with cheaprandn, as selectgo builds pollorder).
+        order: list[int] = []
+        rand = sched.rand
+        for i, c in enumerate(cases):
+            if c.ch.is_nil:
+                continue
+            j = rand.randrange(len(order) + 1)
+            order.append(i)
+            order[-1] = order[j]
+            order[j] = i
+        cost = sched.costs.chan_ns
+        for i in order:
+            c = cases[i]
+            if c.is_send:
+                try:
+                    done = c.ch._try_send(sched, g, c.value)
+                except PanicError as e:
+                    g.resume_exc = e
+                    sched.cont(g, cost)
+                    return
+                if done:
+                    sched.cont(g, cost, (i, None, True))
+                    return
+            else:
+                done, value, ok = c.ch._try_recv(sched, g)
+                if done:
+                    sched.cont(g, cost, (i, value, ok))
+                    return
+        if self.default:
+            sched.cont(g, cost, (-1, None, False))
+            return
+        # Pass 2: wait on every channel, in lock order (channel "address").
+        group: list[tuple[Chan, Sudog, bool]] = []
+        for i in sorted(order, key=lambda k: cases[k].ch.id):
+            c = cases[i]
+            sd = Sudog(g, c.value, _SELECT, i, group)
+            group.append((c.ch, sd, c.is_send))
+            (c.ch.sendq if c.is_send else c.ch.recvq).append(sd)
+        sched.park(g, WAIT_SELECT)

@@ -1,0 +1,236 @@
+"""Interactive apps for the notebooks (ipywidgets + plotly ``FigureWidget``).
+
+:class:`Playground` — the GOMAXPROCS playground. Pick a scenario, move the GOMAXPROCS slider,
+change the goroutine count or the seed, switch scheduler mechanisms off; every change re-runs the
+simulation and redraws the charts (per-P timeline, run queues, goroutine states, threads).
+Problems (a deadlock, a panic, a bad setting) are shown inside the widget, in red, never only in
+a log. The last run is kept as ``playground.trace`` for further digging, and the time each redraw
+took as ``playground.timings``.
+
+    >>> from gmpkit.widgets import Playground
+    >>> pg = Playground()          # doctest: +SKIP
+    >>> pg                         # doctest: +SKIP   (displays it)
+    >>> pg.gomaxprocs.value = 4    # doctest: +SKIP   (same as moving the slider)
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import time
+import traceback
+from typing import Any
+
+from . import scenarios as sc
+from . import viz
+
+__all__ = ["Playground", "SWITCH_LABELS"]
+
+#: The scheduler's teaching switches (``gk.run(..., name=False)``) with the words shown.
+SWITCH_LABELS = {
+    "runnext": "runnext slot",
+    "stealing": "work stealing",
+    "spinning": "spinning Ms",
+    "handoff": "syscall handoff",
+    "preemption": "sysmon preemption",
+    "global_check": "1-in-61 global check",
+    "netpoller": "netpoller",
+}
+MAX_GOMAXPROCS = 16
+MAX_GOROUTINES = 500
+_CHARTS = ("timeline", "queues", "states", "threads")
+
+
+def _figure_widget(fig):
+    """A plotly FigureWidget (needs anywidget with plotly 7)."""
+    import plotly.graph_objects as go
+
+    return go.FigureWidget(fig)
+
+
+def _replace_figure(fw, fig) -> None:
+    """Swap a FigureWidget's content for ``fig``'s in one message to the browser."""
+    with fw.batch_update():
+        fw.data = ()
+        fw.add_traces(list(fig.data))
+        fw.layout = fig.layout
+
+
+def _default_n(name: str) -> int:
+    return inspect.signature(sc.SCENARIOS[name]).parameters["n"].default
+
+
+class Playground:
+    """The GOMAXPROCS playground: controls on top, charts below, errors shown in the widget."""
+
+    def __init__(self, scenario: str = sc.DEFAULT, *, gomaxprocs: int = 2, n: int | None = None,
+                 seed: int = 1, charts: tuple[str, ...] = _CHARTS, **switches: bool) -> None:
+        import ipywidgets as W
+
+        if scenario not in sc.SCENARIOS:
+            raise ValueError(f"unknown scenario {scenario!r}; choose one of "
+                             f"{', '.join(sc.SCENARIOS)}")
+        unknown = set(switches) - set(SWITCH_LABELS)
+        if unknown:
+            raise ValueError(f"unknown switch {sorted(unknown)}; switches are "
+                             f"{', '.join(SWITCH_LABELS)}")
+        unknown_charts = set(charts) - set(_CHARTS)
+        if unknown_charts:
+            raise ValueError(f"unknown chart {sorted(unknown_charts)}; charts are "
+                             f"{', '.join(_CHARTS)}")
+        self._hold = False
+        self.trace: Any = None
+        self.error: str = ""
+        self.timings: dict[str, float] = {}
+        self.runs = 0
+        wide = {"description_width": "initial"}
+        self.scenario = W.Dropdown(
+            options=[(sc.get(name).title, name) for name in sc.SCENARIOS], value=scenario,
+            description="scenario", style=wide, layout=W.Layout(width="300px"))
+        self.gomaxprocs = W.IntSlider(
+            value=gomaxprocs, min=1, max=MAX_GOMAXPROCS, description="GOMAXPROCS", style=wide,
+            continuous_update=False, layout=W.Layout(width="330px"))
+        self.gomaxprocs.add_class("gmpkit-gomaxprocs")
+        self.goroutines = W.IntSlider(
+            value=n if n is not None else _default_n(scenario), min=1, max=MAX_GOROUTINES,
+            description="goroutines", style=wide, continuous_update=False,
+            layout=W.Layout(width="330px"))
+        self.seed = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed",
+                                     style=wide, layout=W.Layout(width="150px"))
+        self.switches = {
+            name: W.Checkbox(value=switches.get(name, True), description=label, indent=False,
+                             layout=W.Layout(width="170px"))
+            for name, label in SWITCH_LABELS.items()
+        }
+        self.status = W.HTML()
+        self.status.add_class("gmpkit-status")
+        self.error_box = W.HTML(layout=W.Layout(display="none"))
+        self.error_box.add_class("gmpkit-error")
+        self.charts = charts
+        self.figures: dict[str, Any] = {}
+        boxes = []
+        builders = self._builders()
+        trace = self._simulate()
+        for name in charts:
+            fw = _figure_widget(builders[name](trace) if trace is not None else viz_empty(name))
+            self.figures[name] = fw
+            box = W.Box([fw], layout=W.Layout(width="100%"))
+            box.add_class(f"gmpkit-{name}")
+            boxes.append(box)
+        controls = W.VBox([
+            W.HBox([self.scenario, self.seed]),
+            W.HBox([self.gomaxprocs, self.goroutines]),
+            W.GridBox(list(self.switches.values()),
+                      layout=W.Layout(grid_template_columns="repeat(4, 175px)")),
+        ])
+        self.widget = W.VBox([controls, self.status, self.error_box, *boxes])
+        self.widget.add_class("gmpkit-playground")
+        for ctl in (self.scenario, self.gomaxprocs, self.goroutines, self.seed,
+                    *self.switches.values()):
+            ctl.observe(self._on_change, names="value")
+        self._show(trace)
+
+    # ----- the run ----------------------------------------------------------------------------
+
+    def options(self) -> dict[str, Any]:
+        """The ``gk.run`` options the controls stand for (echoed so any run can be repeated)."""
+        return {"gomaxprocs": self.gomaxprocs.value, "seed": self.seed.value,
+                **{name: box.value for name, box in self.switches.items()}}
+
+    def scenario_obj(self) -> sc.Scenario:
+        return sc.get(self.scenario.value, n=self.goroutines.value, seed=self.seed.value)
+
+    def _builders(self):
+        return {"timeline": viz.timeline, "queues": viz.queue_chart,
+                "states": viz.goroutine_states, "threads": viz.threads_chart}
+
+    def _simulate(self):
+        """Run the chosen scenario; on failure keep the message for the error box."""
+        t0 = time.perf_counter()
+        self.error = ""
+        try:
+            trace = self.scenario_obj().run(record=True, check=False, **self.options())
+        except Exception as e:  # shown in the widget: a learner must see what went wrong
+            self.error = f"{type(e).__name__}: {e}"
+            self._error_detail = traceback.format_exc(limit=3)
+            trace = getattr(e, "trace", None)
+        self.timings = {"simulate_ms": (time.perf_counter() - t0) * 1e3}
+        if trace is not None:
+            code = getattr(trace, "exit_code", 0)
+            if code:
+                stderr = getattr(trace, "stderr", "")
+                self.error = (f"the Go program failed (exit status {code}):\n{stderr}"
+                              if not self.error else self.error)
+        self.runs += 1
+        return trace
+
+    def redraw(self) -> None:
+        """Re-run the simulation with the controls' values and redraw every chart."""
+        t0 = time.perf_counter()
+        trace = self._simulate()
+        t1 = time.perf_counter()
+        if trace is not None:
+            try:
+                figs = {name: self._builders()[name](trace) for name in self.charts}
+                t2 = time.perf_counter()
+                for name, fig in figs.items():
+                    _replace_figure(self.figures[name], fig)
+                t3 = time.perf_counter()
+                self.timings.update(figures_ms=(t2 - t1) * 1e3, widgets_ms=(t3 - t2) * 1e3)
+            except Exception as e:
+                self.error = f"drawing the charts failed: {type(e).__name__}: {e}"
+        self.timings["total_ms"] = (time.perf_counter() - t0) * 1e3
+        self._show(trace)
+
+    def _on_change(self, change) -> None:
+        if self._hold:
+            return
+        if change["owner"] is self.scenario:
+            # A new scenario starts from its own goroutine count; one redraw, not two.
+            self._hold = True
+            try:
+                self.goroutines.value = _default_n(self.scenario.value)
+            finally:
+                self._hold = False
+        self.redraw()
+
+    def _show(self, trace) -> None:
+        if trace is not None:
+            self.trace = trace
+            rec = getattr(trace, "recorder", trace)
+            opts = self.options()
+            off = [SWITCH_LABELS[k] for k in SWITCH_LABELS if not opts[k]]
+            end_ms = rec.end_ns() / 1e6 if hasattr(rec, "end_ns") else 0.0
+            took = self.timings.get("total_ms", self.timings.get("simulate_ms", 0.0))
+            self.status.value = (
+                f"<code>{html.escape(self.scenario.value)}(n={self.goroutines.value}, "
+                f"seed={self.seed.value})</code> with GOMAXPROCS={opts['gomaxprocs']}"
+                f"{' · off: ' + ', '.join(off) if off else ''} → the program took "
+                f"<b>{end_ms:.3f} ms</b> of virtual time, {len(rec)} scheduler events "
+                f"<span style='color:#888'>(redrawn in {took:.0f} ms)</span>")
+        if self.error:
+            self.error_box.value = (
+                "<pre style='color:#b91c1c;background:#fef2f2;border:1px solid #fca5a5;"
+                "padding:6px;white-space:pre-wrap;margin:4px 0'>"
+                f"{html.escape(self.error)}</pre>")
+            self.error_box.layout.display = None
+        else:
+            self.error_box.value = ""
+            self.error_box.layout.display = "none"
+
+    # ----- display ------------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def lanes(self) -> list[str]:
+        """The P lanes the timeline shows now (the browser test reads the same thing)."""
+        fw = self.figures.get("timeline")
+        return list(fw.layout.yaxis.tickvals or ()) if fw is not None else []
+
+
+def viz_empty(name: str):
+    """An empty chart with a title, shown when the first run failed."""
+    import plotly.graph_objects as go
+
+    return go.Figure(layout={"title": {"text": f"{name}: no run to draw"}, "height": 200})

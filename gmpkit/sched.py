@@ -1693,7 +1693,7 @@ class Sched:
             value = _panic_value_text(e.value)
         else:
             value = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
-        text = f"panic: {value}\n\ngoroutine {g.goid} [running]:\n" + self._frames(g)
+        text = f"panic: {value}\n\ngoroutine {g.goid} [running]:\n" + self._frames(g, e)
         self.result.stderr.append(text)
         self.result.exit_code = 2
         err = GoPanic(text, 2)
@@ -1749,21 +1749,26 @@ class Sched:
             status += f", {minutes} minutes"
         return f"goroutine {g.goid} [{status}]:"
 
-    def _frames(self, g: G) -> str:
+    def _frames(self, g: G, exc: BaseException | None = None) -> str:
         """The goroutine's 'stack': its function and where its Python code stands, then who
         created it (Go prints file:line +pc offsets; the model prints the Python file:line)."""
-        coro = g.coro
-        frame = getattr(coro, "cr_frame", None)
         loc = ""
-        while frame is not None:
-            loc = f"\t{frame.f_code.co_filename}:{frame.f_lineno}"
-            inner = getattr(coro, "cr_await", None)
-            if inner is None or not hasattr(inner, "cr_frame") or inner.cr_frame is None:
-                break
-            coro = inner
-            frame = inner.cr_frame
-        name = g.name if g.name.startswith(("main.", "runtime.")) else "main." + g.name
-        out = f"{name}(...)\n" + (loc + "\n" if loc else "")
+        if exc is not None:
+            tb = exc.__traceback__
+            while tb is not None:  # the innermost frame outside gmpkit is where it panicked
+                fn = tb.tb_frame.f_code.co_filename
+                if _PKG_DIR not in fn:
+                    loc = f"\t{fn}:{tb.tb_lineno}"
+                tb = tb.tb_next
+        else:
+            coro = g.coro
+            frame = getattr(coro, "cr_frame", None)
+            while frame is not None:
+                if _PKG_DIR not in frame.f_code.co_filename:
+                    loc = f"\t{frame.f_code.co_filename}:{frame.f_lineno}"
+                coro = getattr(coro, "cr_await", None)
+                frame = getattr(coro, "cr_frame", None)
+        out = f"{_go_name(g.name)}()\n" + (loc + "\n" if loc else "")
         if g.parent is not None and g is not self.main_g:
             out += f"created by {self._parent_name(g.parent)} in goroutine {g.parent}\n"
         return out
@@ -1771,8 +1776,20 @@ class Sched:
     def _parent_name(self, goid: int) -> str:
         for g in self.allg:
             if g.goid == goid:
-                return g.name if g.name.startswith(("main.", "runtime.")) else "main." + g.name
+                return _go_name(g.name)
         return "main.main"
+
+    def close_all(self) -> None:
+        """After the program ended: close every unfinished coroutine (no Python warnings)."""
+        global _current
+        for g in self.allg:
+            if g.status != GStatus.DEAD and g.coro is not None:
+                try:
+                    g.coro.close()
+                except BaseException:  # a finally block that awaited: nothing left to run it
+                    pass
+        _current = None
+        self._running = None
 
     # ----- schedtrace (proc.go: schedtrace) -------------------------------------------------
 
@@ -1811,6 +1828,16 @@ class Sched:
             mid = str(g.m.id) if g.m is not None else "nil"
             lines.append(f"  G{g.goid}: status={int(g.status)}({g.waitreason}) m={mid} lockedm=nil")
         return "\n".join(lines)
+
+
+_PKG_DIR = __file__.rsplit("/", 1)[0].rsplit("\\", 1)[0] + "/"
+
+
+def _go_name(name: str) -> str:
+    """Go-style function name for dumps: ``main.worker`` for a Python function ``worker``."""
+    if name.startswith(("main.", "runtime.")):
+        return name
+    return "main." + name.rsplit(".", 1)[-1]
 
 
 def _panic_value_text(v: Any) -> str:
@@ -1931,11 +1958,13 @@ class Sim:
             fn(arg, seq)
         except _ProgramExit:
             self.done = True
+            s.close_all()
             return False
         except BaseException:
             _current = None
             s._running = None
             self.done = True
+            s.close_all()
             raise
         if self.max_steps is not None and s.steps >= self.max_steps:
             self._limit(f"the run reached its step limit max_steps={self.max_steps} "
@@ -1946,6 +1975,7 @@ class Sim:
     def _limit(self, msg: str) -> None:
         self.done = True
         self.error = SimulationLimit(msg)
+        self.sched.close_all()
 
     def _finish_fatal_idle(self) -> None:
         # Unreachable with a correct model (checkdead fires first); say so clearly if it happens.

@@ -384,24 +384,38 @@ def _kv(text: str) -> dict[str, Any]:
     return {k: _value(v) for k, v in _KV.findall(text)}
 
 
-def parse_schedtrace(text: str | list[str]) -> pd.DataFrame:
+def parse_schedtrace(text: str | list[str], *, strict: bool = False) -> pd.DataFrame:
     """Parse Go's ``SCHED`` lines (plain or ``scheddetail=1``) into one row per line.
 
     Lines that are not schedtrace output (the program's own stderr) are skipped. Columns:
     ``SCHED_COLUMNS`` + ``DETAIL_COLUMNS``. For detailed output, ``local_runq`` and ``schedticks``
     come from the per-P lines (``runqsize``, ``schedtick``), and ``ps``/``ms``/``gs`` hold one dict
-    per P, M (allm order) and G, with ``id`` first. Malformed SCHED lines raise ``ValueError``.
+    per P, M (allm order) and G, with ``id`` first.
+
+    The runtime writes a SCHED line in pieces, so the program's own stderr can land in the middle
+    of one (seen: ``SCHED to stderr`` then ``59ms: gomaxprocs=…``). Such a broken line (and the
+    detail lines under it) is skipped and kept in ``df.attrs["malformed"]``; with ``strict=True``
+    it raises ``ValueError`` instead.
     """
     import pandas as pd
 
     lines = text.splitlines() if isinstance(text, str) else list(text)
     rows: list[dict[str, Any]] = []
+    malformed: list[str] = []
     cur: dict[str, Any] | None = None
+
+    def broken(line: str) -> None:
+        if strict:
+            raise ValueError(f"unrecognised schedtrace line: {line!r}")
+        malformed.append(line)
+
     for line in lines:
         if line.startswith("SCHED "):
             m = _HEAD.match(line)
             if m is None:
-                raise ValueError(f"unrecognised schedtrace line: {line!r}")
+                broken(line)
+                cur = None
+                continue
             cur = {k: int(m.group(k)) for k in _INT_FIELDS}
             cur.update({c: None for c in DETAIL_COLUMNS})
             rest = m.group("rest")
@@ -418,7 +432,9 @@ def parse_schedtrace(text: str | list[str]) -> pd.DataFrame:
                 cur["ps"], cur["ms"], cur["gs"] = [], [], []
                 cur["local_runq"], cur["schedticks"] = (), ()
             else:
-                raise ValueError(f"unrecognised schedtrace line: {line!r}")
+                broken(line)
+                cur = None
+                continue
             rows.append(cur)
             continue
         if cur is None or cur["ps"] is None:
@@ -441,4 +457,5 @@ def parse_schedtrace(text: str | list[str]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=SCHED_COLUMNS + DETAIL_COLUMNS)
     for col in _INT_FIELDS:
         df[col] = df[col].astype("int64")
+    df.attrs["malformed"] = malformed
     return df

@@ -12,8 +12,9 @@ GO_RUNS = 5
 SEEDS = (0, 1)
 SPEC = "§7.2–§7.4, §14 B7a"
 # Each Gosched returns only after sysmon preempts the spinner: at least one 10 ms forcePreemptNS
-# window, at most two sysmon periods after it (sysmon's delay grows to 10 ms).
-BOUNDS = {"min_ms": (5.0, 25.0), "max_ms": (9.0, 40.0), "median_ms": (9.0, 30.0)}
+# window (typically 20 ms: two sysmon observations 10 ms apart). The upper bounds are loose
+# because a loaded machine delays real Go's sysmon (seen: 84 ms under a parallel test run).
+BOUNDS = {"min_ms": (5.0, 25.0), "median_ms": (9.0, 60.0), "max_ms": (9.0, 250.0)}
 
 
 def observe(stdout, stderr, exit_code):

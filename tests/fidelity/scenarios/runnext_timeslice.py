@@ -13,7 +13,8 @@ SEEDS = (0, 1)
 SPEC = "§5.1, §7.3, §14 B8"
 # If runnext did not inherit the slice, schedtick would advance on every exchange and the
 # 1-in-61 check would return main within microseconds; Go needs sysmon's 10–20 ms preemption.
-BOUNDS = {"min_ms": (5.0, 30.0), "median_ms": (9.0, 35.0), "max_ms": (9.0, 60.0)}
+# Upper bounds are loose: a loaded machine delays real Go's sysmon.
+BOUNDS = {"min_ms": (5.0, 45.0), "median_ms": (9.0, 60.0), "max_ms": (9.0, 250.0)}
 
 
 def observe(stdout, stderr, exit_code):

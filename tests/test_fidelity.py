@@ -1,0 +1,88 @@
+"""gmpkit against real Go 1.27.3, scenario by scenario (see docs/fidelity.md).
+
+Without Go: recorded Go outputs (tests/fidelity/scenarios/*.expected.json) are compared with
+gmpkit's. With Go (marker ``golive``): every Go program is also run live and must still produce
+what was recorded, so a stale recording cannot hide a change.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fidelity"))
+
+import harness  # noqa: E402
+
+from gmpkit import golang  # noqa: E402
+
+NAMES = harness.names()
+LIVE_RUNS = 3  # per scenario; recordings hold 5–40 runs
+
+needs_go = pytest.mark.skipif(
+    not golang.go_available(), reason="no Go toolchain; install one with pip install 'gmpkit[go]'"
+)
+
+
+def test_there_are_enough_pairs_and_each_is_complete():
+    assert len(NAMES) >= 15
+    for name in NAMES:
+        sc = harness.load(name)
+        assert sc.go_file.is_file(), f"{name}: missing {sc.go_file.name}"
+        assert sc.expected_path.is_file(), f"{name}: not recorded; run tests/fidelity/record.py"
+        assert callable(getattr(sc.module, "main", None)), f"{name}: no async def main"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_recording_is_consistent_with_its_kind(name):
+    """Exact scenarios were exact in Go; statistical ones were within bounds in every Go run."""
+    sc = harness.load(name)
+    data = sc.load_expected()
+    assert data["go_version"] == golang.MODELED_GO_VERSION
+    assert data["gomaxprocs"] == sc.gomaxprocs and data["godebug"] == sc.godebug
+    assert data["args"] == sc.go_args
+    recorded = sc.recorded()
+    assert sum(n for _, n in recorded) == data["runs"] >= 5
+    observations = harness.go_set(sc, recorded)
+    if sc.kind == "exact":
+        assert len(observations) == 1, f"Go varied: {observations}"
+    elif sc.kind == "statistical":
+        for raw, _ in recorded:
+            assert harness.out_of_bounds(sc, sc.observe(raw)) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gmpkit_matches_recorded_go(name):
+    sc = harness.load(name)
+    sims = [sc.run_sim(seed) for seed in sc.seeds]
+    verdict = harness.judge(sc, sc.recorded(), sims)
+    if not verdict.match and sc.simplification:
+        pytest.xfail(f"documented simplification: {sc.simplification}")
+    assert verdict.match, (
+        f"\nGo:     {verdict.go}\ngmpkit: {verdict.sim}\n{verdict.detail}"
+    )
+
+
+@pytest.mark.golive
+@needs_go
+@pytest.mark.parametrize("name", NAMES)
+def test_recording_is_current_with_live_go(name):
+    sc = harness.load(name)
+    recorded = harness.go_set(sc, sc.recorded())
+    for raw in sc.run_go(LIVE_RUNS):
+        obs = sc.observe(raw)
+        if sc.kind == "statistical":
+            assert harness.out_of_bounds(sc, obs) == [], f"live Go run: {obs}"
+        else:
+            assert harness._fmt(obs) in recorded, (
+                f"live Go printed {obs!r}, recorded {list(recorded)}; re-record with "
+                "python tests/fidelity/record.py " + name
+            )
+
+
+def test_report_lists_every_scenario():
+    text = harness.REPORT.read_text()
+    for name in NAMES:
+        assert f"| `{name}` |" in text, f"docs/fidelity.md lacks {name}; run record.py"

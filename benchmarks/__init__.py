@@ -1,0 +1,1 @@
+"""gmpkit's performance suite: ``python -m benchmarks`` (see benchmarks/README.md)."""

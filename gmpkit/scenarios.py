@@ -26,6 +26,7 @@ scheduler's own random choices (steal order, select order).
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -72,6 +73,12 @@ def _gk():
     return gmpkit
 
 
+def _named(fn, name: str):
+    """Give a nested worker a plain name, so dumps say ``main.worker`` like Go would."""
+    fn.__qualname__ = fn.__name__ = name
+    return fn
+
+
 def _us(rng: random.Random, lo_us: int, hi_us: int) -> int:
     return rng.randint(lo_us, hi_us)
 
@@ -82,6 +89,7 @@ def cpu_bound(n: int = 8, seed: int = 1, work_ms: float = 3.0) -> Scenario:
     base = int(work_ms * 1000)
     sizes = [_us(rng, base // 2, base * 3 // 2) for _ in range(n)]
 
+    @functools.partial(_named, name="worker")
     async def worker(us, wg):
         await _gk().work(us=us)
         wg.done()
@@ -106,6 +114,7 @@ def blocking_syscalls(n: int = 6, seed: int = 1, syscall_ms: float = 4.0) -> Sce
     plans = [(_us(rng, 200, 600), _us(rng, base // 2, base * 3 // 2), _us(rng, 200, 600))
              for _ in range(n)]
 
+    @functools.partial(_named, name="worker")
     async def worker(plan, wg):
         gk = _gk()
         before, blocked, after = plan
@@ -134,6 +143,7 @@ def network_io(n: int = 8, seed: int = 1, wait_ms: float = 3.0) -> Scenario:
     plans = [(_us(rng, base // 2, base * 3 // 2), _us(rng, 100, 400),
               _us(rng, base // 2, base * 3 // 2), _us(rng, 100, 400)) for _ in range(n)]
 
+    @functools.partial(_named, name="worker")
     async def worker(plan, wg):
         gk = _gk()
         wait1, work1, wait2, work2 = plan
@@ -161,12 +171,14 @@ def channel_pipeline(n: int = 12, seed: int = 1, workers: int = 3) -> Scenario:
     rng = random.Random(seed)
     costs = [_us(rng, 100, 900) for _ in range(n)]
 
+    @functools.partial(_named, name="producer")
     async def producer(out):
         for i in range(n):
             await _gk().work(us=50)
             await out.send(i)
         out.close()
 
+    @functools.partial(_named, name="worker")
     async def worker(inp, out, wg):
         gk = _gk()
         while True:
@@ -177,6 +189,7 @@ def channel_pipeline(n: int = 12, seed: int = 1, workers: int = 3) -> Scenario:
             await out.send(item)
         wg.done()
 
+    @functools.partial(_named, name="closer")
     async def closer(wg, out):
         await wg.wait()
         out.close()
@@ -207,6 +220,7 @@ def goroutine_storm(n: int = 300, seed: int = 1, work_us: int = 40) -> Scenario:
     rng = random.Random(seed)
     sizes = [_us(rng, work_us // 2, work_us * 3 // 2) for _ in range(n)]
 
+    @functools.partial(_named, name="tiny")
     async def tiny(us, wg):
         await _gk().work(us=us)
         wg.done()
@@ -231,6 +245,7 @@ def sleepers(n: int = 6, seed: int = 1, sleep_ms: float = 2.0) -> Scenario:
     plans = [[(_us(rng, base // 2, base * 3 // 2), _us(rng, 200, 800)) for _ in range(3)]
              for _ in range(n)]
 
+    @functools.partial(_named, name="sleeper")
     async def sleeper(plan, wg):
         gk = _gk()
         for nap, busy in plan:

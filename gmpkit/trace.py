@@ -9,12 +9,12 @@ What it gives (all times in virtual nanoseconds, ``*_ms`` columns in millisecond
 
 | method | what |
 |---|---|
-| :meth:`Recorder.events` | every event: time, event, goroutine, M, P, reason, source (*why* a goroutine ran where it ran: runnext, local, global, global (1 in 61), stolen from Pk, netpoll, exitsyscall) |
-| :meth:`Recorder.spans` | each stretch a goroutine ran (or sat in a syscall) on a P: the timeline's bars |
-| :meth:`Recorder.queue_series` | each P's local-queue length and runnext, and the global queue, after every event |
-| :meth:`Recorder.count_series` | goroutines by state; Ms running / spinning / in syscall / idle; idle Ps |
-| :meth:`Recorder.goroutines`, :meth:`Recorder.procs` | one row per goroutine, one per P |
-| :meth:`Recorder.schedtrace_text`, :meth:`Recorder.sched_table` | the Go-format ``SCHED`` lines the run printed (``godebug="schedtrace=X"``), and as a table parsed by :func:`gmpkit.golang.parse_schedtrace` -- the same parser real Go's output goes through |
+| :attr:`Recorder.events` | every event: time, event, goroutine, M, P, reason, source (*why* a goroutine ran where it ran: runnext, local, global, global (1 in 61), stolen from Pk, netpoll, exitsyscall) |
+| :attr:`Recorder.spans` | each stretch a goroutine ran (or sat in a syscall) on a P: the timeline's bars |
+| :attr:`Recorder.queues` | each P's local-queue length and runnext, and the global queue, after every event |
+| :attr:`Recorder.counts` | goroutines by state; Ms running / spinning / in syscall / idle; idle Ps |
+| :attr:`Recorder.goroutines`, :attr:`Recorder.procs` | one row per goroutine, one per P |
+| :meth:`Recorder.schedtrace_text`, :attr:`Recorder.schedtrace_table` | the Go-format ``SCHED`` lines the run printed (``godebug="schedtrace=X"``), and as a table parsed by :func:`gmpkit.golang.parse_schedtrace` -- the same parser real Go's output goes through |
 | :meth:`Recorder.goroutine_dump` | Go-format goroutine dump at the end of the run |
 | :meth:`Recorder.snapshots` | the G/M/P state at each recorded instant (the GMP diagram's frames) |
 | :meth:`Recorder.chrome_trace`, :meth:`Recorder.save_perfetto` | JSON that Perfetto (ui.perfetto.dev) and ``chrome://tracing`` open |
@@ -26,6 +26,7 @@ leave them out.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,23 @@ _STATE_NAMES = {
     GStatus.WAITING: "waiting",
     GStatus.SYSCALL: "syscall",
 }
+
+
+def _cached(fn):
+    """Build a table once per recorded length: asking twice costs nothing."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(self):
+        key = len(self._events)
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        value = fn(self)
+        self._cache[name] = (key, value)
+        return value
+
+    return wrapper
 
 
 def source_text(source: str | None) -> str | None:
@@ -136,7 +154,7 @@ class Recorder(Observer):
         self._max_procs = 0
         self._end = 0
         self._schedtrace: list[str] = []
-        self._exit: tuple[int, str | None] | None = None
+        self._cache: dict[str, tuple[int, Any]] = {}
 
     # ----- observer hooks -----------------------------------------------------------------
 
@@ -326,6 +344,8 @@ class Recorder(Observer):
 
     # ----- tables ---------------------------------------------------------------------------
 
+    @property
+    @_cached
     def events(self) -> pd.DataFrame:
         """Every scheduler event, in order. ``source`` says why a goroutine ran where it ran."""
         import pandas as pd
@@ -346,6 +366,8 @@ class Recorder(Observer):
             df.loc[steals, "source"] = [f"stolen from P{v}" for v, _ in df.loc[steals, "extra"]]
         return df
 
+    @property
+    @_cached
     def spans(self) -> pd.DataFrame:
         """Bars of the timeline: p, m, g, start, end (ns), kind (run/syscall), source, end_reason."""
         import pandas as pd
@@ -359,7 +381,9 @@ class Recorder(Observer):
             df = df.sort_values(["start", "p"], kind="stable").reset_index(drop=True)
         return df
 
-    def queue_series(self) -> pd.DataFrame:
+    @property
+    @_cached
+    def queues(self) -> pd.DataFrame:
         """Queue lengths after each change: ``t``, ``global``, ``P<i>`` (local queue, runnext
         not counted, as schedtrace counts it) and ``P<i>.runnext`` (0 or 1)."""
         import pandas as pd
@@ -380,7 +404,9 @@ class Recorder(Observer):
         df.insert(1, "t_ms", df["t"] / 1e6)
         return df
 
-    def count_series(self) -> pd.DataFrame:
+    @property
+    @_cached
+    def counts(self) -> pd.DataFrame:
         """Counts after each change: goroutines by state (``g_running``, ``g_runnable``,
         ``g_syscall``, ``g_waiting``), threads (``m_running``, ``m_spinning``, ``m_syscall``,
         ``m_idle``; sysmon's thread is not counted) and idle Ps (``p_idle``)."""
@@ -392,6 +418,8 @@ class Recorder(Observer):
         df.insert(1, "t_ms", df["t"] / 1e6)
         return df
 
+    @property
+    @_cached
     def goroutines(self) -> pd.DataFrame:
         """One row per user goroutine: when it was created and ended, how often it ran, for how
         long, on which Ps, how it got there, and how often it blocked."""
@@ -406,7 +434,7 @@ class Recorder(Observer):
         out["created_ms"] = [self._gs[g].created_at / 1e6 for g in ids]
         ends = ev[ev["event"] == "GoEnd"].groupby("g")["t"].max() / 1e6
         out["ended_ms"] = out["g"].map(ends)
-        sp = self.spans()
+        sp = self.spans
         run = sp[sp["kind"] == "run"]
         out["runs"] = out["g"].map(run.groupby("g").size()).fillna(0).astype(int)
         out["cpu_ms"] = out["g"].map((run["end"] - run["start"]).groupby(run["g"]).sum() / 1e6)
@@ -429,12 +457,14 @@ class Recorder(Observer):
         return {GStatus.DEAD: "dead", GStatus.RUNNING: "running", GStatus.RUNNABLE: "runnable",
                 GStatus.SYSCALL: "syscall", GStatus.IDLE: "idle"}[g.status]
 
+    @property
+    @_cached
     def procs(self) -> pd.DataFrame:
         """One row per P: busy time, utilisation, goroutine starts by source, steals."""
         import pandas as pd
 
         n = self._max_procs
-        sp = self.spans()
+        sp = self.spans
         run = sp[sp["kind"] == "run"]
         out = pd.DataFrame({"p": list(range(n))})
         busy = (run["end"] - run["start"]).groupby(run["p"]).sum() / 1e6
@@ -469,7 +499,8 @@ class Recorder(Observer):
         lines = self.schedtrace_lines()
         return "\n".join(lines) + ("\n" if lines else "")
 
-    def sched_table(self) -> pd.DataFrame:
+    @property
+    def schedtrace_table(self) -> pd.DataFrame:
         """The SCHED lines as a table, parsed exactly as real Go's output is parsed."""
         from .golang import parse_schedtrace
 
@@ -515,7 +546,7 @@ class Recorder(Observer):
                         "args": {"name": f"P{i}"}})
             out.append({"ph": "M", "pid": pid, "tid": i, "name": "thread_sort_index",
                         "args": {"sort_index": i}})
-        sp = self.spans()
+        sp = self.spans
         for row in sp.itertuples(index=False):
             name = f"G{row.g}" + (" (syscall)" if row.kind == "syscall" else "")
             out.append({"ph": "X", "pid": pid, "tid": int(row.p), "name": name,

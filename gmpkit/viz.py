@@ -12,7 +12,9 @@ Every function takes a ``Trace`` returned by ``gk.run(..., record=True)`` (or th
 | :func:`gmp_diagram` | one instant: each P with its M, running G, runnext and local queue; the global queue; idle and syscall Ms. ``animate=True`` adds a slider and a play button over every recorded instant |
 
 Figures are built from columns, not from per-event Python loops: one bar trace per P lane, one
-line per queue, so a redraw stays cheap (the playground redraws on every slider move).
+line per queue, so a redraw stays cheap (the playground redraws on every slider move). Each chart
+is first a *spec*, a plain JSON-able dict (``timeline_spec`` ...); the functions above wrap it in a
+``go.Figure`` without re-validating it, and the playground sends the spec to the browser as is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
 __all__ = [
+    "SPECS",
+    "timeline_spec",
+    "queue_spec",
+    "states_spec",
+    "threads_spec",
+    "gmp_spec",
     "timeline",
     "queue_chart",
     "goroutine_states",
@@ -68,7 +76,7 @@ def _recorder(trace: Any):
     rec = getattr(trace, "recorder", None)
     if rec is None:
         rec = trace
-    if not hasattr(rec, "spans"):
+    if not hasattr(rec, "max_procs"):
         raise TypeError("expected a Trace from gk.run(..., record=True) or a gmpkit.trace.Recorder;"
                         f" got {type(trace).__name__}. Run with record=True to draw charts.")
     return rec
@@ -80,15 +88,26 @@ def _why(source: str) -> str:
     return SOURCE_TEXT.get(source, source)
 
 
+_AXIS_STYLE = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8",
+               "automargin": True}
+
+
 def _base_layout(title: str, **extra: Any) -> dict[str, Any]:
+    """Layout shared by every chart: the look of plotly's ``plotly_white``, spelled out so a
+    figure spec needs no template (plain JSON the browser renders as is)."""
     layout: dict[str, Any] = {
         "title": {"text": title, "x": 0.01, "xanchor": "left"},
-        "font": _FONT,
+        "font": {**_FONT, "color": "#2a3f5f"},
         "margin": _MARGIN,
-        "template": "plotly_white",
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
         "hovermode": "closest",
+        "hoverlabel": {"align": "left"},
+        "template": {"layout": {}},
     }
     layout.update(extra)
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {**_AXIS_STYLE, **layout.get(axis, {})}
     return layout
 
 
@@ -98,6 +117,71 @@ def _ms_axis(**extra: Any) -> dict[str, Any]:
     return axis
 
 
+def _figure(spec: dict[str, Any]) -> go.Figure:
+    """A plotly Figure from a spec built by this module (already valid: skip re-validation)."""
+    import plotly.graph_objects as go
+
+    return go.Figure(spec, _validate=False)
+
+
+# --- time charts -------------------------------------------------------------------------------
+
+
+def timeline_spec(trace: Any, *, title: str | None = None, height: int | None = None) -> dict:
+    """The spec (plain JSON-able dict) behind :func:`timeline`."""
+    rec = _recorder(trace)
+    spans = rec.spans
+    nprocs = rec.max_procs()
+    lanes = [f"P{i}" for i in range(nprocs)]
+    traces: list[dict[str, Any]] = []
+    if len(spans):
+        start_ms = spans["start"].to_numpy() / 1e6
+        dur_ms = (spans["end"] - spans["start"]).to_numpy() / 1e6
+        gs = spans["g"].tolist()
+        ps = spans["p"].to_numpy()
+        kinds = spans["kind"].tolist()
+        hover = [
+            f"<b>G{g}</b> on P{p} (M{m})  {s:.3f}–{s + d:.3f} ms<br>"
+            f"{'in a system call, P still attached' if k == 'syscall' else 'why here: ' + _why(src)}"
+            f"<br>stopped: {why_end}"
+            for g, p, m, s, d, k, src, why_end in zip(
+                gs, ps.tolist(), spans["m"].tolist(), start_ms.tolist(), dur_ms.tolist(), kinds,
+                spans["source"].tolist(), spans["end_reason"].tolist())
+        ]
+        colors = [g_color(g) for g in gs]
+        labels = [f"G{g}" for g in gs]
+        shapes = ["/" if k == "syscall" else "" for k in kinds]
+        for i, lane in enumerate(lanes):
+            sel = (ps == i).nonzero()[0].tolist()
+            if not sel:
+                continue
+            traces.append({
+                "type": "bar", "name": lane, "orientation": "h",
+                "y": [lane] * len(sel),
+                "base": [start_ms[j] for j in sel],
+                "x": [dur_ms[j] for j in sel],
+                "text": [labels[j] for j in sel],
+                "textposition": "inside", "insidetextanchor": "middle",
+                "textfont": {"color": "white", "size": 10},
+                "marker": {"color": [colors[j] for j in sel],
+                           "line": {"width": 0.5, "color": "white"},
+                           "pattern": {"shape": [shapes[j] for j in sel], "fgcolor": "white"}},
+                "hovertext": [hover[j] for j in sel], "hoverinfo": "text",
+                "showlegend": False,
+            })
+    # Every P gets a lane, even one that never ran anything: an idle P is part of the story.
+    layout = _base_layout(
+        title or f"Per-P timeline (GOMAXPROCS={rec.gomaxprocs_at_end()})",
+        barmode="overlay", bargap=0.25,
+        height=height or 110 + 34 * max(nprocs, 2),
+        xaxis=_ms_axis(range=[0, max(rec.end_ns() / 1e6, 1e-3)]),
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": lanes[::-1],
+               "tickmode": "array", "tickvals": lanes, "ticktext": lanes,
+               "range": [-0.5, nprocs - 0.5], "fixedrange": True},
+    )
+    return {"data": traces, "layout": layout}
+
+
 def timeline(trace: Any, *, title: str | None = None, height: int | None = None) -> go.Figure:
     """Per-P lanes (the ``go tool trace`` view): a bar for each stretch a goroutine ran on a P.
 
@@ -105,81 +189,47 @@ def timeline(trace: Any, *, title: str | None = None, height: int | None = None)
     Hover: the goroutine, its M, the interval, *why* it ran on this P (runnext, local queue,
     global queue, stolen from Pk, netpoller) and why it stopped.
     """
-    import plotly.graph_objects as go
-
-    rec = _recorder(trace)
-    spans = rec.spans()
-    nprocs = rec.max_procs()
-    lanes = [f"P{i}" for i in range(nprocs)]
-    fig = go.Figure()
-    if len(spans):
-        start_ms = spans["start"].to_numpy() / 1e6
-        dur_ms = (spans["end"] - spans["start"]).to_numpy() / 1e6
-        gs = spans["g"].to_numpy()
-        colors = [g_color(int(g)) for g in gs]
-        hover = [
-            f"<b>G{g}</b> on P{p} (M{m}) {s:.3f}–{s + d:.3f} ms<br>"
-            f"{'in a system call' if k == 'syscall' else 'why here: ' + _why(src)}<br>"
-            f"stopped: {why_end}"
-            for g, p, m, s, d, k, src, why_end in zip(
-                gs, spans["p"], spans["m"], start_ms, dur_ms, spans["kind"], spans["source"],
-                spans["end_reason"])
-        ]
-        labels = [f"G{g}" for g in gs]
-        pattern = ["/" if k == "syscall" else "" for k in spans["kind"]]
-        by_p = spans["p"].to_numpy()
-        for i, lane in enumerate(lanes):
-            sel = (by_p == i).nonzero()[0]
-            if not len(sel):
-                continue
-            fig.add_trace(go.Bar(
-                name=lane,
-                orientation="h",
-                y=[lane] * len(sel),
-                base=start_ms[sel],
-                x=dur_ms[sel],
-                text=[labels[j] for j in sel],
-                textposition="inside",
-                insidetextanchor="middle",
-                textfont={"color": "white", "size": 10},
-                marker={"color": [colors[j] for j in sel],
-                        "line": {"width": 0.5, "color": "white"},
-                        "pattern": {"shape": [pattern[j] for j in sel], "fgcolor": "white"}},
-                hovertext=[hover[j] for j in sel],
-                hoverinfo="text",
-                showlegend=False,
-            ))
-    # Every P gets a lane, even one that never ran anything: an idle P is part of the story.
-    fig.update_layout(**_base_layout(
-        title or f"Per-P timeline (GOMAXPROCS={rec.gomaxprocs_at_end()})",
-        barmode="overlay",
-        bargap=0.25,
-        height=height or 120 + 38 * nprocs,
-        xaxis=_ms_axis(range=[0, max(rec.end_ns() / 1e6, 1e-3)]),
-        yaxis={"categoryorder": "array", "categoryarray": lanes[::-1], "tickmode": "array",
-               "tickvals": lanes, "ticktext": lanes, "range": [-0.5, nprocs - 0.5],
-               "autorange": "reversed", "fixedrange": True, "type": "category"},
-    ))
-    return fig
+    return _figure(timeline_spec(trace, title=title, height=height))
 
 
-def _step_lines(fig, df, columns: list[str], *, names: list[str] | None = None,
-                colors: list[str] | None = None, stack: bool = False, dash: list[str] | None = None):
-    import plotly.graph_objects as go
-
-    x = df["t"].to_numpy() / 1e6
+def _step_traces(df, columns: list[str], *, names: list[str], colors: list[str],
+                 stack: bool = False, dash: list[str] | None = None) -> list[dict[str, Any]]:
+    x = (df["t"].to_numpy() / 1e6).tolist()
+    out = []
     for k, col in enumerate(columns):
-        fig.add_trace(go.Scatter(
-            x=x,
-            y=df[col].to_numpy(),
-            name=names[k] if names else col,
-            mode="lines",
-            line={"shape": "hv", "width": 1.6,
-                  **({"color": colors[k]} if colors else {}),
-                  **({"dash": dash[k]} if dash else {})},
-            stackgroup="one" if stack else None,
-            hovertemplate=f"{names[k] if names else col}: %{{y}}<br>%{{x:.3f}} ms<extra></extra>",
-        ))
+        # None, not NaN, where a P did not exist yet: the spec must be strict JSON.
+        y = [None if v != v else v for v in df[col].astype("float64").tolist()]
+        tr: dict[str, Any] = {
+            "type": "scatter", "x": x, "y": y, "name": names[k], "mode": "lines",
+            "line": {"shape": "hv", "width": 1.6, "color": colors[k],
+                     **({"dash": dash[k]} if dash else {})},
+            "hovertemplate": f"{names[k]}: %{{y}}<br>%{{x:.3f}} ms<extra></extra>",
+        }
+        if stack:
+            tr["stackgroup"] = "one"
+        out.append(tr)
+    return out
+
+
+def queue_spec(trace: Any, *, title: str | None = None, runnext: bool = True,
+               height: int = 320) -> dict:
+    """The spec behind :func:`queue_chart`."""
+    rec = _recorder(trace)
+    q = rec.queues
+    cols = [f"P{i}" for i in range(rec.max_procs()) if f"P{i}" in q]
+    colors = [_PALETTE[i % len(_PALETTE)] for i in range(len(cols))]
+    data = _step_traces(q, cols, names=[f"{c} local" for c in cols], colors=colors)
+    if runnext:
+        nxt = [f"{c}.runnext" for c in cols]
+        data += _step_traces(q, nxt, names=[f"{c} runnext" for c in cols], colors=colors,
+                             dash=["dot"] * len(nxt))
+    data += _step_traces(q, ["global"], names=["global"], colors=["#111111"])
+    layout = _base_layout(
+        title or "Run queues over time", height=height, xaxis=_ms_axis(),
+        yaxis={"title": {"text": "goroutines queued"}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return {"data": data, "layout": layout}
 
 
 def queue_chart(trace: Any, *, title: str | None = None, runnext: bool = True,
@@ -188,27 +238,7 @@ def queue_chart(trace: Any, *, title: str | None = None, runnext: bool = True,
 
     Go's schedtrace ``[ a b ]`` shows the local queues without runnext; this chart shows both.
     """
-    import plotly.graph_objects as go
-
-    rec = _recorder(trace)
-    q = rec.queue_series()
-    nprocs = rec.max_procs()
-    fig = go.Figure()
-    cols = [f"P{i}" for i in range(nprocs) if f"P{i}" in q]
-    _step_lines(fig, q, cols, names=[f"{c} local" for c in cols],
-                colors=[_PALETTE[i % len(_PALETTE)] for i in range(len(cols))])
-    if runnext:
-        nxt = [f"{c}.runnext" for c in cols if f"{c}.runnext" in q]
-        _step_lines(fig, q, nxt, names=[f"{c.split('.')[0]} runnext" for c in nxt],
-                    colors=[_PALETTE[i % len(_PALETTE)] for i in range(len(nxt))],
-                    dash=["dot"] * len(nxt))
-    _step_lines(fig, q, ["global"], names=["global"], colors=["#111111"])
-    fig.update_layout(**_base_layout(
-        title or "Run queues over time", height=height, xaxis=_ms_axis(),
-        yaxis={"title": {"text": "goroutines queued"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.25},
-    ))
-    return fig
+    return _figure(queue_spec(trace, title=title, runnext=runnext, height=height))
 
 
 _G_STATES = [("running", "#2ca02c"), ("runnable", "#ff7f0e"), ("syscall", "#d62728"),
@@ -217,51 +247,60 @@ _M_STATES = [("running", "#2ca02c"), ("spinning", "#17becf"), ("syscall", "#d627
              ("idle", "#c7c7c7")]
 
 
-def goroutine_states(trace: Any, *, title: str | None = None, height: int = 300) -> go.Figure:
-    """How many goroutines are running, runnable, in a syscall, waiting: a stacked step chart."""
-    import plotly.graph_objects as go
-
-    rec = _recorder(trace)
-    c = rec.count_series()
-    fig = go.Figure()
-    _step_lines(fig, c, [f"g_{s}" for s, _ in _G_STATES], names=[s for s, _ in _G_STATES],
-                colors=[col for _, col in _G_STATES], stack=True)
-    fig.update_layout(**_base_layout(
+def states_spec(trace: Any, *, title: str | None = None, height: int = 300) -> dict:
+    """The spec behind :func:`goroutine_states`."""
+    c = _recorder(trace).counts
+    data = _step_traces(c, [f"g_{s}" for s, _ in _G_STATES], names=[s for s, _ in _G_STATES],
+                        colors=[col for _, col in _G_STATES], stack=True)
+    layout = _base_layout(
         title or "Goroutines by state", height=height, xaxis=_ms_axis(),
         yaxis={"title": {"text": "goroutines"}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.3},
-    ))
-    return fig
+    )
+    return {"data": data, "layout": layout}
+
+
+def goroutine_states(trace: Any, *, title: str | None = None, height: int = 300) -> go.Figure:
+    """How many goroutines are running, runnable, in a syscall, waiting: a stacked step chart."""
+    return _figure(states_spec(trace, title=title, height=height))
+
+
+def threads_spec(trace: Any, *, title: str | None = None, height: int = 300) -> dict:
+    """The spec behind :func:`threads_chart`."""
+    c = _recorder(trace).counts
+    data = _step_traces(c, [f"m_{s}" for s, _ in _M_STATES],
+                        names=[f"M {s}" for s, _ in _M_STATES],
+                        colors=[col for _, col in _M_STATES], stack=True)
+    data += _step_traces(c, ["p_idle"], names=["idle Ps"], colors=["#7b4173"], dash=["dash"])
+    layout = _base_layout(
+        title or "Threads (Ms) and idle Ps", height=height, xaxis=_ms_axis(),
+        yaxis={"title": {"text": "count"}, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return {"data": data, "layout": layout}
 
 
 def threads_chart(trace: Any, *, title: str | None = None, height: int = 300) -> go.Figure:
     """Threads (Ms) running, spinning, in a syscall and idle (stacked), and idle Ps (dashed)."""
-    import plotly.graph_objects as go
-
-    rec = _recorder(trace)
-    c = rec.count_series()
-    fig = go.Figure()
-    _step_lines(fig, c, [f"m_{s}" for s, _ in _M_STATES], names=[f"M {s}" for s, _ in _M_STATES],
-                colors=[col for _, col in _M_STATES], stack=True)
-    _step_lines(fig, c, ["p_idle"], names=["idle Ps"], colors=["#7b4173"], dash=["dash"])
-    fig.update_layout(**_base_layout(
-        title or "Threads (Ms) and idle Ps", height=height, xaxis=_ms_axis(),
-        yaxis={"title": {"text": "count"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.3},
-    ))
-    return fig
+    return _figure(threads_spec(trace, title=title, height=height))
 
 
 # --- GMP diagram -------------------------------------------------------------------------------
 
 _MAX_SHOWN = 8  # queue entries drawn per column; the rest become "+N more"
+_GROUPS = ("P", "M", "running", "runnext", "local", "global", "other M")
+_GROUP_STYLE = {
+    "P": ("square", 44), "M": ("circle", 36), "running": ("circle", 34),
+    "runnext": ("diamond", 36), "local": ("square", 28), "global": ("square", 28),
+    "other M": ("circle", 30),
+}
 
 
 def _diagram_points(snap, ncols: int) -> dict[str, dict[str, list]]:
-    """Marker positions and labels for one snapshot; the same 7 groups for every snapshot."""
+    """Marker positions and labels for one snapshot; the same groups for every snapshot, so
+    animation frames line up trace for trace."""
     groups: dict[str, dict[str, list]] = {
-        k: {"x": [], "y": [], "text": [], "color": [], "hover": []}
-        for k in ("P", "M", "running", "runnext", "local", "global", "other M")
+        k: {"x": [], "y": [], "text": [], "color": [], "hover": []} for k in _GROUPS
     }
 
     def put(group, x, y, text, color, hover):
@@ -272,115 +311,103 @@ def _diagram_points(snap, ncols: int) -> dict[str, dict[str, list]]:
         d["color"].append(color)
         d["hover"].append(hover)
 
-    def queue(group, x, ids, top, owner):
-        shown = ids[:_MAX_SHOWN]
-        for k, g in enumerate(shown):
-            put(group, x, top - k, f"G{g}", g_color(g), f"G{g}: position {k} of {owner}")
-        if len(ids) > _MAX_SHOWN:
-            put(group, x, top - _MAX_SHOWN, f"+{len(ids) - _MAX_SHOWN}", "#ffffff",
-                f"{len(ids) - _MAX_SHOWN} more in {owner}")
+    def queue(group, x, ids, total, top, owner):
+        for k, g in enumerate(ids[:_MAX_SHOWN]):
+            put(group, x, top - k, f"G{g}", g_color(g), f"G{g}: number {k + 1} in {owner}")
+        if total > _MAX_SHOWN:
+            put(group, x, top - _MAX_SHOWN, f"+{total - _MAX_SHOWN}", "#ffffff",
+                f"{total - _MAX_SHOWN} more in {owner} ({total} in all)")
 
     for p in snap.ps:
         x = p.id
-        idle = p.status != "running"
-        put("P", x, 3, f"P{p.id}", "#e0e0e0" if idle else "#fde68a",
-            f"P{p.id}: {p.status}, schedtick {p.schedtick}, local queue {len(p.runq)}")
+        put("P", x, 3, f"P{p.id}", "#fde68a" if p.status == "running" else "#e5e7eb",
+            f"P{p.id}: {p.status}, schedtick {p.schedtick}, {p.runq_len} in its local queue")
         if p.m is not None:
             put("M", x, 4, f"M{p.m}", "#bfdbfe", f"M{p.m} holds P{p.id}")
         if p.curg is not None:
             put("running", x, 2, f"G{p.curg}", g_color(p.curg),
-                f"G{p.curg} is {'in a syscall' if p.in_syscall else 'running'} on P{p.id}")
+                f"G{p.curg} is {'in a system call' if p.in_syscall else 'running'} on P{p.id}")
         if p.runnext is not None:
             put("runnext", x, 1, f"G{p.runnext}", g_color(p.runnext),
-                f"G{p.runnext} in P{p.id}.runnext (runs next, inherits the time slice)")
-        queue("local", x, list(p.runq), 0, f"P{p.id}'s local run queue")
-    gx = ncols + 0.3
-    queue("global", gx, list(snap.grq), 3, "the global run queue")
-    ox = ncols + 1.4
-    row = 4
+                f"G{p.runnext} in P{p.id}.runnext: runs next, inheriting the time slice")
+        queue("local", x, p.runq, p.runq_len, 0, f"P{p.id}'s local run queue")
+    queue("global", ncols + 0.3, snap.grq, snap.grq_len, 3, "the global run queue")
+    ox, row = ncols + 1.4, 4
     for m, g in snap.syscall_ms:
-        put("other M", ox, row, f"M{m}·G{g}", "#fecaca", f"M{m} is blocked in a syscall with G{g}"
-            " and holds no P")
+        put("other M", ox, row, f"M{m}·G{g}", "#fecaca",
+            f"M{m} is blocked in a system call with G{g}; its P was handed off")
         row -= 1
     for m in snap.spinning_ms:
         put("other M", ox, row, f"M{m}", "#a5f3fc", f"M{m} is spinning: looking for work")
         row -= 1
+    for m in snap.netpoll_ms:
+        put("other M", ox, row, f"M{m}", "#ddd6fe", f"M{m} is blocked in the netpoller")
+        row -= 1
     for m in snap.idle_ms:
-        put("other M", ox, row, f"M{m}", "#e5e7eb", f"M{m} is idle (parked)")
+        put("other M", ox, row, f"M{m}", "#f3f4f6", f"M{m} is idle (parked)")
         row -= 1
     return groups
 
 
-_GROUP_STYLE = {
-    "P": ("square", 44), "M": ("circle", 36), "running": ("circle", 34),
-    "runnext": ("diamond", 34), "local": ("square", 28), "global": ("square", 28),
-    "other M": ("circle", 30),
-}
-
-
-def _diagram_traces(groups) -> list:
-    import plotly.graph_objects as go
-
+def _diagram_traces(groups) -> list[dict[str, Any]]:
     traces = []
-    for name, d in groups.items():
+    for name in _GROUPS:
+        d = groups[name]
         symbol, size = _GROUP_STYLE[name]
-        traces.append(go.Scatter(
-            x=d["x"], y=d["y"], text=d["text"], mode="markers+text", name=name,
-            marker={"symbol": symbol, "size": size, "color": d["color"],
-                    "line": {"width": 1, "color": "#374151"}},
-            textfont={"size": 10, "color": "#111827"},
-            hovertext=d["hover"], hoverinfo="text", showlegend=False,
-        ))
+        traces.append({
+            "type": "scatter", "x": d["x"], "y": d["y"], "text": d["text"],
+            "mode": "markers+text", "name": name,
+            "marker": {"symbol": symbol, "size": size, "color": d["color"],
+                       "line": {"width": 1, "color": "#374151"}},
+            "textfont": {"size": 10, "color": "#111827"},
+            "hovertext": d["hover"], "hoverinfo": "text", "showlegend": False,
+        })
     return traces
 
 
-def gmp_diagram(trace: Any, at_ms: float | None = None, *, animate: bool = False,
-                max_frames: int = 200, title: str | None = None, height: int = 460) -> go.Figure:
-    """The G/M/P picture at one instant (``at_ms``, default: the end), or animated over the run.
+def _diagram_title(snap) -> str:
+    return f"G, M and P at {snap.t / 1e6:.3f} ms (after {snap.event})"
 
-    Columns: one per P (its M above, the running G, the runnext slot, then the local queue),
-    the global run queue, and the Ms that hold no P (in a syscall, spinning, idle).
-    With ``animate=True`` the figure gets a time slider and a play button, one frame per recorded
-    instant (thinned evenly to at most ``max_frames``).
-    """
-    import plotly.graph_objects as go
 
+def gmp_spec(trace: Any, at_ms: float | None = None, *, animate: bool = False,
+             max_frames: int = 200, title: str | None = None, height: int = 470) -> dict:
+    """The spec behind :func:`gmp_diagram`."""
     rec = _recorder(trace)
     snaps = rec.snapshots()
     if not snaps:
-        raise ValueError("this trace holds no snapshots (was it recorded with record=True?)")
+        raise ValueError("this trace holds no snapshots: run with gk.run(..., record=True)")
     ncols = max(len(s.ps) for s in snaps)
     if animate:
         step = max(1, -(-len(snaps) // max_frames))
         chosen = snaps[::step]
         if chosen[-1] is not snaps[-1]:
             chosen.append(snaps[-1])
-        first = chosen[0]
     else:
-        first = rec.snapshot_at(at_ms * 1e6 if at_ms is not None else None)
-        chosen = [first]
-    fig = go.Figure(data=_diagram_traces(_diagram_points(first, ncols)))
-    labels = ([f"P{i}" for i in range(ncols)] + ["global queue", "Ms without P"])
+        chosen = [rec.snapshot_at(at_ms * 1e6 if at_ms is not None else None)]
+    first = chosen[0]
+    labels = [f"P{i}" for i in range(ncols)] + ["global queue", "Ms without a P"]
     xs = list(range(ncols)) + [ncols + 0.3, ncols + 1.4]
-    lowest = -_MAX_SHOWN - 0.5
     layout = _base_layout(
-        title or f"G, M and P at {first.t / 1e6:.3f} ms",
+        title or _diagram_title(first),
         height=height,
         xaxis={"tickmode": "array", "tickvals": xs, "ticktext": labels, "side": "top",
                "range": [-0.6, ncols + 2.0], "showgrid": False, "zeroline": False,
                "fixedrange": True},
         yaxis={"tickmode": "array", "tickvals": [4, 3, 2, 1, 0],
                "ticktext": ["M", "P", "running G", "runnext", "local queue"],
-               "range": [lowest, 4.6], "showgrid": False, "zeroline": False, "fixedrange": True},
-        margin={"l": 90, "r": 20, "t": 80, "b": 20},
+               "range": [-_MAX_SHOWN - 0.5, 4.6], "showgrid": False, "zeroline": False,
+               "fixedrange": True},
+        margin={"l": 90, "r": 20, "t": 90, "b": 20},
     )
+    spec: dict[str, Any] = {"data": _diagram_traces(_diagram_points(first, ncols)),
+                            "layout": layout}
     if animate:
-        frames = [go.Frame(name=str(k), data=_diagram_traces(_diagram_points(s, ncols)),
-                           layout={"title": {"text": f"G, M and P at {s.t / 1e6:.3f} ms"}})
-                  for k, s in enumerate(chosen)]
-        fig.frames = frames
+        spec["frames"] = [
+            {"name": str(k), "data": _diagram_traces(_diagram_points(s, ncols)),
+             "layout": {"title": {"text": _diagram_title(s)}}}
+            for k, s in enumerate(chosen)]
         layout["sliders"] = [{
-            "active": 0, "pad": {"t": 10}, "currentvalue": {"prefix": "instant "},
+            "active": 0, "pad": {"t": 10}, "currentvalue": {"prefix": "ms: "},
             "steps": [{"label": f"{s.t / 1e6:.2f}", "method": "animate",
                        "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0},
                                             "transition": {"duration": 0}}]}
@@ -388,19 +415,37 @@ def gmp_diagram(trace: Any, at_ms: float | None = None, *, animate: bool = False
         }]
         layout["updatemenus"] = [{
             "type": "buttons", "showactive": False, "x": 0, "y": -0.02, "xanchor": "left",
+            "direction": "left",
             "buttons": [
                 {"label": "▶ play", "method": "animate",
-                 "args": [None, {"frame": {"duration": 300}, "fromcurrent": True,
+                 "args": [None, {"frame": {"duration": 400}, "fromcurrent": True,
                                  "transition": {"duration": 0}}]},
                 {"label": "❚❚ pause", "method": "animate",
                  "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]},
             ],
         }]
-        layout["height"] = height + 90
-    fig.update_layout(**layout)
-    return fig
+        layout["height"] = height + 100
+    return spec
+
+
+def gmp_diagram(trace: Any, at_ms: float | None = None, *, animate: bool = False,
+                max_frames: int = 200, title: str | None = None, height: int = 470) -> go.Figure:
+    """The G/M/P picture at one instant (``at_ms``, default: the end), or animated over the run.
+
+    Columns: one per P (its M above, the running G, the runnext slot, then the local queue),
+    the global run queue, and the Ms that hold no P (in a syscall, spinning, in the netpoller,
+    idle). With ``animate=True`` the figure gets a time slider and a play button, one frame per
+    recorded instant (thinned evenly to at most ``max_frames``): step through it by hand or play.
+    """
+    return _figure(gmp_spec(trace, at_ms, animate=animate, max_frames=max_frames, title=title,
+                            height=height))
+
+
+#: Chart name -> spec builder, for the playground (which sends specs to the browser as JSON).
+SPECS = {"timeline": timeline_spec, "queues": queue_spec, "states": states_spec,
+         "threads": threads_spec}
 
 
 def dashboard(trace: Any) -> list[go.Figure]:
     """The playground's charts, in order: timeline, queues, goroutine states, threads."""
-    return [timeline(trace), queue_chart(trace), goroutine_states(trace), threads_chart(trace)]
+    return [_figure(build(trace)) for build in SPECS.values()]

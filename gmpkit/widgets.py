@@ -1,4 +1,4 @@
-"""Interactive apps for the notebooks (ipywidgets + plotly ``FigureWidget``).
+"""Interactive apps for the notebooks (ipywidgets, with plotly charts).
 
 :class:`Playground` — the GOMAXPROCS playground. Pick a scenario, move the GOMAXPROCS slider,
 change the goroutine count or the seed, switch scheduler mechanisms off; every change re-runs the
@@ -41,19 +41,19 @@ MAX_GOROUTINES = 500
 _CHARTS = ("timeline", "queues", "states", "threads")
 
 
-def _figure_widget(fig):
-    """A plotly FigureWidget (needs anywidget with plotly 7)."""
-    import plotly.graph_objects as go
-
-    return go.FigureWidget(fig)
+_PLOTLY_MIME = "application/vnd.plotly.v1+json"
+_PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 
 
-def _replace_figure(fw, fig) -> None:
-    """Swap a FigureWidget's content for ``fig``'s in one message to the browser."""
-    with fw.batch_update():
-        fw.data = ()
-        fw.add_traces(list(fig.data))
-        fw.layout = fig.layout
+def _put_spec(out, spec: dict[str, Any], name: str) -> None:
+    """Show a chart spec in an ``Output`` widget: one message, rendered by JupyterLab's plotly
+    renderer. (A ``FigureWidget`` would re-validate every property in Python on each redraw,
+    which alone costs more than the 250 ms a redraw may take.)"""
+    out.outputs = ({
+        "output_type": "display_data",
+        "data": {_PLOTLY_MIME: {**spec, "config": _PLOT_CONFIG}, "text/plain": f"<{name} chart>"},
+        "metadata": {},
+    },)
 
 
 def _default_n(name: str) -> int:
@@ -107,16 +107,14 @@ class Playground:
         self.error_box = W.HTML(layout=W.Layout(display="none"))
         self.error_box.add_class("gmpkit-error")
         self.charts = charts
-        self.figures: dict[str, Any] = {}
+        self.outputs: dict[str, Any] = {}
+        self.specs: dict[str, dict[str, Any]] = {}
         boxes = []
-        builders = self._builders()
-        trace = self._simulate()
         for name in charts:
-            fw = _figure_widget(builders[name](trace) if trace is not None else viz_empty(name))
-            self.figures[name] = fw
-            box = W.Box([fw], layout=W.Layout(width="100%"))
-            box.add_class(f"gmpkit-{name}")
-            boxes.append(box)
+            out = W.Output(layout=W.Layout(width="100%"))
+            out.add_class(f"gmpkit-{name}")
+            self.outputs[name] = out
+            boxes.append(out)
         controls = W.VBox([
             W.HBox([self.scenario, self.seed]),
             W.HBox([self.gomaxprocs, self.goroutines]),
@@ -128,7 +126,7 @@ class Playground:
         for ctl in (self.scenario, self.gomaxprocs, self.goroutines, self.seed,
                     *self.switches.values()):
             ctl.observe(self._on_change, names="value")
-        self._show(trace)
+        self.redraw()
 
     # ----- the run ----------------------------------------------------------------------------
 
@@ -139,10 +137,6 @@ class Playground:
 
     def scenario_obj(self) -> sc.Scenario:
         return sc.get(self.scenario.value, n=self.goroutines.value, seed=self.seed.value)
-
-    def _builders(self):
-        return {"timeline": viz.timeline, "queues": viz.queue_chart,
-                "states": viz.goroutine_states, "threads": viz.threads_chart}
 
     def _simulate(self):
         """Run the chosen scenario; on failure keep the message for the error box."""
@@ -171,10 +165,11 @@ class Playground:
         t1 = time.perf_counter()
         if trace is not None:
             try:
-                figs = {name: self._builders()[name](trace) for name in self.charts}
+                specs = {name: viz.SPECS[name](trace) for name in self.charts}
                 t2 = time.perf_counter()
-                for name, fig in figs.items():
-                    _replace_figure(self.figures[name], fig)
+                for name, spec in specs.items():
+                    _put_spec(self.outputs[name], spec, name)
+                self.specs = specs
                 t3 = time.perf_counter()
                 self.timings.update(figures_ms=(t2 - t1) * 1e3, widgets_ms=(t3 - t2) * 1e3)
             except Exception as e:
@@ -224,13 +219,6 @@ class Playground:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def lanes(self) -> list[str]:
-        """The P lanes the timeline shows now (the browser test reads the same thing)."""
-        fw = self.figures.get("timeline")
-        return list(fw.layout.yaxis.tickvals or ()) if fw is not None else []
-
-
-def viz_empty(name: str):
-    """An empty chart with a title, shown when the first run failed."""
-    import plotly.graph_objects as go
-
-    return go.Figure(layout={"title": {"text": f"{name}: no run to draw"}, "height": 200})
+        """The P lanes the timeline shows now (the browser test counts the same labels)."""
+        spec = self.specs.get("timeline")
+        return list(spec["layout"]["yaxis"]["tickvals"]) if spec else []

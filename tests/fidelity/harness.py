@@ -8,7 +8,8 @@ Each scenario lives in ``scenarios/`` as a set of files with a common NAME:
 - ``NAME.py``: the same program for gmpkit (``async def main``) plus its run options:
   ``KIND`` (``exact`` | ``oneof`` | ``statistical``), ``GOMAXPROCS``, ``GODEBUG``, ``GO_ARGS``,
   ``MAIN_ARGS``, ``RUN_OPTIONS`` (extra ``gk.run`` keywords), ``GO_RUNS``, ``SEEDS``, ``BOUNDS``,
-  ``SPEC`` (where the behaviour is described), and optionally ``observe()`` and ``SIMPLIFICATION``;
+  ``SPEC`` (where the behaviour is described), and optionally ``observe()``, ``SIMPLIFICATION``
+  (a deliberate, documented difference) and ``NOTE`` (an explained difference within bounds);
 - ``NAME.expected.json``: real Go's recorded raw outputs (distinct outputs with their counts).
 
 The observation function turns raw output (stdout, stderr, exit code) into what is compared. It is
@@ -88,6 +89,7 @@ class Scenario:
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
     spec: str = ""
     simplification: str | None = None
+    note: str | None = None  # a known, explained difference that stays within the bounds
     go_timeout: float = 60.0
 
     @property
@@ -203,6 +205,7 @@ def load(name: str) -> Scenario:
         bounds=bounds,
         spec=getattr(mod, "SPEC", ""),
         simplification=getattr(mod, "SIMPLIFICATION", None),
+        note=getattr(mod, "NOTE", None),
         go_timeout=float(getattr(mod, "GO_TIMEOUT", 60.0)),
     )
 

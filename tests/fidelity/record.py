@@ -61,7 +61,7 @@ def build_report() -> tuple[str, int, int]:
             status = "⚠️ simplification"
         else:
             status = "❌ mismatch"
-        why = sc.simplification or v.detail
+        why = "; ".join(x for x in (sc.simplification, sc.note, v.detail) if x)
         runs = sum(n for _, n in recorded)
         rows.append(
             f"| `{sc.name}` | {sc.kind} | {sc.spec} | {_cell(v.go)} ({runs} runs) | "
@@ -88,6 +88,20 @@ reproduce (`panic:`, `fatal error:`, `runtime:`, `goroutine N [status]:`) and th
 - **oneof**: Go's output varies between runs (goroutine ids); gmpkit's must be one of Go's.
 - **statistical**: timings and frequencies; Go's runs and gmpkit's must all fall within the
   stated bounds (shown in the scenario file).
+
+How the Go programs are made deterministic (measured on the reference machine):
+- Goroutines record events in memory; output is printed once at the end.
+- GOMAXPROCS is pinned through the environment. Calling `runtime.GOMAXPROCS(1)` first was *not*
+  enough: the ten-goroutine runnext program then printed `5 0 1 2 3 4 9 6 7 8` in 14 of 100 runs
+  (main was descheduled after the sixth `go`); with the environment variable and a first
+  `runtime.Gosched()` it printed `9 0 1 … 8` in 100 of 100.
+- Programs start with `runtime.Gosched()`, so runtime goroutines queued at start-up do not take
+  local-queue slots (without it, 257 goroutines already overflowed the 256-slot queue).
+- Where the 1-in-61 global-queue check matters (`overflow_*`), `alignSchedtick` first brings the
+  P's schedtick to 1 modulo 61 whatever it was, using the check itself; the same helper runs on
+  the gmpkit side, so the pair compares the mechanism, not the start-up history.
+- Goroutine ids vary between runs (the first user goroutine got 3, 5, 6, 17, 18 or 21), so dumps
+  compare ids other than 1 as `G`, and `goroutine_ids` checks bounds and consecutiveness.
 
 Regenerate: `python tests/fidelity/record.py` (re-records Go, then rewrites this page), or
 `python tests/fidelity/record.py --report-only`.

@@ -9,7 +9,7 @@ import gmpkit as gk
 KIND = "statistical"
 GOMAXPROCS = 1
 GO_RUNS = 5
-SEEDS = (0, 1)
+SEEDS = (0,)
 SPEC = "§5.1, §7.3, §14 B8"
 # If runnext did not inherit the slice, schedtick would advance on every exchange and the
 # 1-in-61 check would return main within microseconds; Go needs sysmon's 10–20 ms preemption.

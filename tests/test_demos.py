@@ -167,6 +167,15 @@ def test_many_requests_in_flight_on_one_thread() -> None:
     assert threading.active_count() == before  # server and handler threads are gone
 
 
+def test_sequential_client_never_opens_the_hold() -> None:
+    """One request at a time never has 3 waiting together: each one times out at the gate."""
+    with coroutines.SlowServer(delay_ms=0, hold=3, hold_timeout=0.2) as server:
+        for _ in range(3):
+            assert coroutines.blocking_get(server.port)[0] == 200
+    assert server.stats.peak_in_flight == 1 and server.stats.hold_timeouts == 3
+    assert server.stats.served == 3
+
+
 def test_server_outside_with_block_is_an_error() -> None:
     with pytest.raises(RuntimeError, match="not running"):
         _ = coroutines.SlowServer().port

@@ -2,9 +2,9 @@
 
 - :class:`SlowServer` is a small HTTP server on 127.0.0.1 that answers after a delay, so that
   waiting on the network can be shown without the internet. It can also *hold* every answer until
-  a given number of requests are waiting at once: a client that really keeps many requests in
-  flight gets through, a sequential one cannot (it waits for ``hold_timeout`` and the server
-  records the failure). Use it as a context manager: it is always shut down and its thread joined.
+  a given number of requests have been waiting at the same time: a client that really keeps many
+  requests in flight gets through at once; a sequential one never has more than one request
+  waiting, so each of its requests waits ``hold_timeout`` and the server counts a timeout. Use it as a context manager: it is always shut down and its thread joined.
 - :func:`http_get` is a minimal HTTP/1.0 client written with ``asyncio`` streams.
 - :func:`stall` shows that one coroutine that never yields stops every other coroutine.
 - :func:`async_race` shows that coroutines *can* lose updates: a read and a write separated by
@@ -57,8 +57,8 @@ class _Server(ThreadingHTTPServer):
 class SlowServer:
     """An HTTP server on 127.0.0.1 (a free port) that answers ``GET /?ms=N`` after N ms.
 
-    ``hold=K`` makes every answer wait until K requests have arrived together (at most
-    ``hold_timeout`` seconds). The server runs in its own threads, one per connection, so that the
+    ``hold=K`` makes every answer wait until K requests have been in flight at the same time (at
+    most ``hold_timeout`` seconds; a request that gives up waiting counts in ``hold_timeouts``). The server runs in its own threads, one per connection, so that the
     *client* is the thing being taught; it is stopped and joined when the ``with`` block ends.
     """
 
@@ -71,7 +71,6 @@ class SlowServer:
         self.stats = ServerStats()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._arrived = 0
 
     @property
     def port(self) -> int:
@@ -94,11 +93,10 @@ class SlowServer:
                 with stats.lock:
                     stats.in_flight += 1
                     stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
-                    server._arrived += 1
                     stats.lock.notify_all()
                     if server.hold:
                         ok = stats.lock.wait_for(
-                            lambda: server._arrived >= server.hold, server.hold_timeout
+                            lambda: stats.peak_in_flight >= server.hold, server.hold_timeout
                         )
                         if not ok:
                             stats.hold_timeouts += 1
@@ -304,35 +302,46 @@ async def task_costs(n: int = 100_000) -> dict[str, float]:
     """Create ``n`` asyncio tasks that all wait on one event; time them and weigh them.
 
     Returns seconds per task to create and schedule, to run them all to their first ``await``,
-    to finish them, and the Python heap bytes each suspended task holds (measured by tracemalloc).
+    to finish them, and the Python heap bytes each suspended task holds. Timing and weighing are
+    two separate rounds, because tracemalloc slows every allocation down while it traces.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
+    event = asyncio.Event()
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(_parked(event)) for _ in range(n)]
+    t1 = time.perf_counter()
+    await asyncio.sleep(0)  # every task runs once, up to its `await event.wait()`
+    t2 = time.perf_counter()
+    event.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), JOIN_TIMEOUT)
+    t3 = time.perf_counter()
+    del tasks
+    return {
+        "tasks": n,
+        "create_s": (t1 - t0) / n,
+        "first_run_s": (t2 - t1) / n,
+        "finish_s": (t3 - t2) / n,
+        "bytes_per_task": await _bytes_per_task(n),
+    }
+
+
+async def _bytes_per_task(n: int) -> float:
     event = asyncio.Event()
     was_tracing = tracemalloc.is_tracing()
     if not was_tracing:
         tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        t0 = time.perf_counter()
         tasks = [asyncio.create_task(_parked(event)) for _ in range(n)]
-        t1 = time.perf_counter()
-        await asyncio.sleep(0)  # every task runs once, up to its `await event.wait()`
-        t2 = time.perf_counter()
+        await asyncio.sleep(0)  # all suspended at `await event.wait()`
         held = tracemalloc.get_traced_memory()[0] - base
     finally:
         if not was_tracing:
             tracemalloc.stop()
     event.set()
     await asyncio.wait_for(asyncio.gather(*tasks), JOIN_TIMEOUT)
-    t3 = time.perf_counter()
-    return {
-        "tasks": n,
-        "create_s": (t1 - t0) / n,
-        "first_run_s": (t2 - t1) / n,
-        "finish_s": (t3 - t2) / n,
-        "bytes_per_task": held / n,
-    }
+    return held / n
 
 
 async def pingpong_seconds(rounds: int = 20_000) -> float:

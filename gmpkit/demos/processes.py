@@ -186,9 +186,13 @@ def square_server(conn: Connection) -> None:
         conn.close()
 
 
-def queue_worker(tasks: Any, results: Any) -> None:
-    """Take numbers from ``tasks`` until ``None``; put ``(pid, n, n*n)`` on ``results``."""
+def queue_worker(tasks: Any, results: Any, seconds_per_task: float = 0.0) -> None:
+    """Take numbers from ``tasks`` until ``None``; put ``(pid, n, n*n)`` on ``results``.
+
+    ``seconds_per_task`` pretends each task takes that long, so the workers share the tasks.
+    """
     while (n := tasks.get()) is not None:
+        time.sleep(seconds_per_task)
         results.put((os.getpid(), n, n * n))
 
 
@@ -316,14 +320,20 @@ def pipe_squares(numbers: Iterable[int], method: str = "spawn") -> list[int]:
 
 
 def queue_squares(
-    numbers: Sequence[int], workers: int = 2, method: str = "spawn"
+    numbers: Sequence[int],
+    workers: int = 2,
+    method: str = "spawn",
+    seconds_per_task: float = 0.01,
 ) -> list[tuple[int, int, int]]:
     """Share the numbers among ``workers`` processes through one task queue; gather results."""
-    if workers < 1:
-        raise ValueError("workers must be at least 1")
+    if workers < 1 or seconds_per_task < 0:
+        raise ValueError("workers must be at least 1 and seconds_per_task >= 0")
     ctx = context(method)
     tasks, results = ctx.Queue(), ctx.Queue()
-    procs = [ctx.Process(target=queue_worker, args=(tasks, results)) for _ in range(workers)]
+    procs = [
+        ctx.Process(target=queue_worker, args=(tasks, results, seconds_per_task))
+        for _ in range(workers)
+    ]
     for p in procs:
         p.start()
     for n in numbers:

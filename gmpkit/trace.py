@@ -531,6 +531,18 @@ class Recorder(Observer):
             best = snap
         return best
 
+    def snapshot_after(self, event_index: int) -> Snapshot:
+        """The state right after event number ``event_index`` (a row label of :attr:`events`):
+        the last snapshot taken at or before that event."""
+        if not self._snaps:
+            raise ValueError("no snapshots were recorded (Recorder(snapshots=False)?)")
+        best = self._snaps[0]
+        for snap in self._snaps:
+            if snap.index > event_index:
+                break
+            best = snap
+        return best
+
     # ----- Perfetto / chrome://tracing --------------------------------------------------------
 
     def chrome_trace(self) -> dict[str, Any]:

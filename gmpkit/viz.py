@@ -369,8 +369,9 @@ def _diagram_title(snap) -> str:
     return f"G, M and P at {snap.t / 1e6:.3f} ms (after {snap.event})"
 
 
-def gmp_spec(trace: Any, at_ms: float | None = None, *, animate: bool = False,
-             max_frames: int = 200, title: str | None = None, height: int = 470) -> dict:
+def gmp_spec(trace: Any, at_ms: float | None = None, *, at_event: int | None = None,
+             animate: bool = False, max_frames: int = 200, title: str | None = None,
+             height: int = 470) -> dict:
     """The spec behind :func:`gmp_diagram`."""
     rec = _recorder(trace)
     snaps = rec.snapshots()
@@ -382,6 +383,8 @@ def gmp_spec(trace: Any, at_ms: float | None = None, *, animate: bool = False,
         chosen = snaps[::step]
         if chosen[-1] is not snaps[-1]:
             chosen.append(snaps[-1])
+    elif at_event is not None:
+        chosen = [rec.snapshot_after(at_event)]
     else:
         chosen = [rec.snapshot_at(at_ms * 1e6 if at_ms is not None else None)]
     first = chosen[0]
@@ -428,17 +431,19 @@ def gmp_spec(trace: Any, at_ms: float | None = None, *, animate: bool = False,
     return spec
 
 
-def gmp_diagram(trace: Any, at_ms: float | None = None, *, animate: bool = False,
-                max_frames: int = 200, title: str | None = None, height: int = 470) -> go.Figure:
-    """The G/M/P picture at one instant (``at_ms``, default: the end), or animated over the run.
+def gmp_diagram(trace: Any, at_ms: float | None = None, *, at_event: int | None = None,
+                animate: bool = False, max_frames: int = 200, title: str | None = None,
+                height: int = 470) -> go.Figure:
+    """The G/M/P picture at one instant (``at_ms``, or right after event number ``at_event``;
+    default: the end), or animated over the run.
 
     Columns: one per P (its M above, the running G, the runnext slot, then the local queue),
     the global run queue, and the Ms that hold no P (in a syscall, spinning, in the netpoller,
     idle). With ``animate=True`` the figure gets a time slider and a play button, one frame per
     recorded instant (thinned evenly to at most ``max_frames``): step through it by hand or play.
     """
-    return _figure(gmp_spec(trace, at_ms, animate=animate, max_frames=max_frames, title=title,
-                            height=height))
+    return _figure(gmp_spec(trace, at_ms, at_event=at_event, animate=animate,
+                            max_frames=max_frames, title=title, height=height))
 
 
 #: Chart name -> spec builder, for the playground (which sends specs to the browser as JSON).

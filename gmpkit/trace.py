@@ -409,12 +409,17 @@ class Recorder(Observer):
     def counts(self) -> pd.DataFrame:
         """Counts after each change: goroutines by state (``g_running``, ``g_runnable``,
         ``g_syscall``, ``g_waiting``), threads (``m_running``, ``m_spinning``, ``m_syscall``,
-        ``m_idle``; sysmon's thread is not counted) and idle Ps (``p_idle``)."""
+        ``m_idle``; sysmon's thread is not counted) and idle Ps (``p_idle``), one row per
+        instant at which something changed."""
         import pandas as pd
 
         cols = ["t", "g_running", "g_runnable", "g_syscall", "g_waiting", "m_running",
                 "m_spinning", "m_syscall", "m_idle", "p_idle"]
         df = pd.DataFrame(self._counts, columns=cols)
+        # One row per instant, the state once every event of that instant is done: within one
+        # instant the scheduler may change a goroutine before the event naming it arrives
+        # (a netpoll batch readies all its goroutines, then reports them one by one).
+        df = df.drop_duplicates("t", keep="last").reset_index(drop=True)
         df.insert(1, "t_ms", df["t"] / 1e6)
         return df
 

@@ -86,19 +86,23 @@ test -x "$tmp/repo/binder/postBuild" || { echo "binder/postBuild is not executab
 (cd "$tmp/repo" && ./binder/postBuild)
 
 step "environment checks"
+cd "$tmp/repo"
 python -m pip check
-python - <<'PY'
+python - "$tmp/repo" <<'PY'
 import importlib.metadata as md
 import pathlib
 import sys
 
 import gmpkit
 
-print("gmpkit from", pathlib.Path(gmpkit.__file__).parent)
+where = pathlib.Path(gmpkit.__file__).resolve().parent
+print("gmpkit from", where)
+if pathlib.Path(sys.argv[1]).resolve() not in where.parents:
+    sys.exit(f"gmpkit was imported from {where}, not from the rehearsed copy {sys.argv[1]}")
 for name in ("jupyterlab", "notebook", "ipywidgets", "plotly", "anywidget", "pandas"):
     print(f"  {name} {md.version(name)}")
 labext = pathlib.Path(sys.prefix, "share", "jupyter", "labextensions")
-for ext in ("@jupyter-widgets/jupyterlab-manager", "anywidget"):
+for ext in ("@jupyter-widgets/jupyterlab-manager", "jupyterlab-plotly", "anywidget"):
     if not (labext / ext / "package.json").exists():
         sys.exit(f"Lab extension {ext} is missing from {labext}")
     print(f"  labextension {ext}: present")
@@ -106,7 +110,6 @@ PY
 
 step "notebooks under nbval, in the rehearsed environment"
 python -m pip install -q "${CHECK_TOOLS[@]}"
-cd "$tmp/repo"
 python -m pytest -p no:cacheprovider -q tests/test_notebooks.py
 
 if [[ $browser == 1 ]]; then

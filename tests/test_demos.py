@@ -229,6 +229,22 @@ def test_comparison_table_from_rows() -> None:
         compare.comparison_table([])
 
 
+def test_summary_table_uses_measured_figures() -> None:
+    rows = [
+        compare.Row("process (fork)", 2500.0, 1024.0, 9.0, "x"),
+        compare.Row("thread", 50.0, 16.0, 15.0, "y"),
+        compare.Row("goroutine (model)", 1.0, None, 0.1, "z"),
+    ]
+    t = compare.summary_table(
+        compare.comparison_table(rows), {"goroutine": {"scheduled by 调度方式": "Go runtime"}}
+    )
+    assert list(t.index) == list(compare.ASPECTS)
+    assert t.loc["creation cost 创建开销", "process (fork)"] == "2.5 ms"
+    assert t.loc["concurrency 并发能力", "thread"] == "65,536 fit in 1 GiB"
+    assert t.loc["concurrency 并发能力", "goroutine (model)"] == "n/a"
+    assert t.loc["scheduled by 调度方式", "goroutine (model)"] == "Go runtime"
+
+
 def test_measured_rows_are_positive() -> None:
     for row in (
         compare.measure_thread(),

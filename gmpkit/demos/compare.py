@@ -134,3 +134,65 @@ def comparison_chart(
     )
     fig.update_yaxes(type="log")
     return fig
+
+
+#: What the usual comparison table says about each kind of unit, as this course found it.
+#: Keys are the first word of a row's ``unit``; the final chapter adds ``goroutine``.
+QUALITIES: dict[str, dict[str, str]] = {
+    "process": {
+        "isolation 资源隔离": "own memory (ch. 1 §2); sharing only on request (§5.3)",
+        "scheduled by 调度方式": "the OS",
+        "communication 通信方式": "IPC: pipe, queue, shared memory (ch. 1 §5)",
+        "typical use 典型应用": "isolation; CPU-bound work on all cores",
+    },
+    "thread": {
+        "isolation 资源隔离": "shares the process's memory (ch. 2 §1)",
+        "scheduled by 调度方式": "the OS (and, in CPython, the GIL)",
+        "communication 通信方式": "shared memory + locks (ch. 2 §2)",
+        "typical use 典型应用": "blocking I/O; parallel work outside the GIL",
+    },
+    "coroutine": {
+        "isolation 资源隔离": "shares its thread's memory",
+        "scheduled by 调度方式": "a user-space scheduler (ch. 3 §2, the event loop)",
+        "communication 通信方式": "shared memory; races across await (ch. 3 §5); queues",
+        "typical use 典型应用": "many concurrent waits: network clients, servers, crawlers",
+    },
+}
+
+#: The rows of :func:`summary_table`, in order (two of them measured, the rest from QUALITIES).
+ASPECTS = (
+    "isolation 资源隔离",
+    "scheduled by 调度方式",
+    "creation cost 创建开销",
+    "communication 通信方式",
+    "concurrency 并发能力",
+    "typical use 典型应用",
+)
+
+
+def summary_table(
+    table: pd.DataFrame, qualities: dict[str, dict[str, str]] | None = None
+) -> pd.DataFrame:
+    """The usual side-by-side table, one column per unit of ``table``, with measured figures.
+
+    "creation cost" comes from ``create_us``; "concurrency" is how many idle units fit in 1 GiB
+    by ``memory_kib``. The other rows are the descriptions in :data:`QUALITIES` (extend them with
+    ``qualities``, keyed by the first word of the unit's name).
+    """
+    known = {**QUALITIES, **(qualities or {})}
+    columns = {}
+    for unit in table.index:
+        kind = str(unit).split()[0]
+        words = known.get(kind, {})
+        create = table.loc[unit, "create_us"]
+        mem = table.loc[unit, "memory_kib"]
+        fits = "n/a" if pd.isna(mem) or mem <= 0 else f"{2**30 / (mem * 1024):,.0f} fit in 1 GiB"
+        columns[str(unit)] = [
+            words.get(ASPECTS[0], "?"),
+            words.get(ASPECTS[1], "?"),
+            f"{create:,.1f} µs" if create < 1000 else f"{create / 1000:,.1f} ms",
+            words.get(ASPECTS[3], "?"),
+            fits,
+            words.get(ASPECTS[5], "?"),
+        ]
+    return pd.DataFrame(columns, index=list(ASPECTS))

@@ -343,6 +343,8 @@ def queue_squares(
     out = [get_from(results, procs) for _ in numbers]
     for p in procs:
         join_or_kill(p)
+    tasks.close()
+    tasks.join_thread()  # the queue's feeder thread in this process ends too
     return sorted(out, key=lambda r: r[1])
 
 

@@ -89,7 +89,8 @@ def _wait_for(page, what: str, predicate, timeout_s: float = 60):
     raise AssertionError(f"timed out waiting for {what} (last: {value!r}; widget errors: {errors})")
 
 
-def test_gomaxprocs_slider_redraws_the_timeline(lab, page, artifacts):
+def test_gomaxprocs_slider_redraws_the_timeline(browser, lab, page, artifacts):
+    # `browser` first: without Chromium the test skips (or fails) before a server starts.
     timings: dict[str, float] = {}
     t0 = time.monotonic()
 

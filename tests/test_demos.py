@@ -25,7 +25,10 @@ METHODS = processes.demo_methods()
 def test_child_changes_its_own_copy_only(method: str) -> None:
     r = processes.separate_memory(method)
     assert r["child_saw"]["items"] == [1, 2, 3, 99]
-    assert r["parent_after"] == r["parent_before"] == {"items": [1, 2, 3], "COUNTER": 0}
+    assert r["child_saw"]["env"] == "set by the child"
+    assert (
+        r["parent_after"] == r["parent_before"] == {"items": [1, 2, 3], "COUNTER": 0, "env": None}
+    )
     assert r["child_pid"] != r["parent_pid"]
 
 

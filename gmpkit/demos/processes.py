@@ -141,12 +141,20 @@ def noop() -> None:
     """Do nothing: the child whose whole cost is being created, started and joined."""
 
 
+#: The environment variable the separate-memory experiment sets in the child.
+DEMO_ENV = "GMPKIT_DEMO_CHILD"
+
+
 def append_and_report(items: list[Any], item: Any, out: Any) -> None:
-    """Append ``item`` to the child's copy of ``items``, bump ``COUNTER``, report what it sees."""
+    """Append ``item`` to the child's copy of ``items``, bump ``COUNTER``, set an environment
+    variable, and report what the child sees."""
     global COUNTER
     items.append(item)
     COUNTER += 1
-    out.put({"pid": os.getpid(), "items": list(items), "COUNTER": COUNTER})
+    os.environ[DEMO_ENV] = "set by the child"
+    out.put(
+        {"pid": os.getpid(), "items": list(items), "COUNTER": COUNTER, "env": os.environ[DEMO_ENV]}
+    )
 
 
 def crash(how: str) -> None:
@@ -256,12 +264,13 @@ def cpu_work(n: int) -> int:
 
 
 def separate_memory(method: str, items: list[Any] | None = None) -> dict[str, Any]:
-    """A child appends to a list and bumps a global; show what the child and the parent each see."""
+    """A child appends to a list, bumps a global and sets an environment variable; show what the
+    child and the parent each see."""
     global COUNTER
     items = [1, 2, 3] if items is None else items
     ctx = context(method)
     out = ctx.Queue()
-    before = {"items": list(items), "COUNTER": COUNTER}
+    before = {"items": list(items), "COUNTER": COUNTER, "env": os.environ.get(DEMO_ENV)}
     proc = ctx.Process(target=append_and_report, args=(items, 99, out))
     proc.start()
     child = get_from(out, [proc])
@@ -269,8 +278,8 @@ def separate_memory(method: str, items: list[Any] | None = None) -> dict[str, An
     return {
         "method": method,
         "parent_before": before,
-        "child_saw": {"items": child["items"], "COUNTER": child["COUNTER"]},
-        "parent_after": {"items": list(items), "COUNTER": COUNTER},
+        "child_saw": {k: child[k] for k in ("items", "COUNTER", "env")},
+        "parent_after": {"items": list(items), "COUNTER": COUNTER, "env": os.environ.get(DEMO_ENV)},
         "child_pid": child["pid"],
         "parent_pid": os.getpid(),
     }

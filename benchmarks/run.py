@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workload", action="append", choices=["W1", "W2", "W3", "W4", "playground"],
                     help="only these workloads (repeatable)")
     ap.add_argument("--repeat", type=int, default=None,
-                    help="runs per case, best kept (default 2, or 1 with --quick)")
+                    help="runs per case, best kept (default 1; 2 or more on a quiet machine)")
     ap.add_argument("--gomaxprocs", type=int, default=1, help="gmpkit's Ps (default 1)")
     ap.add_argument("--json", type=Path, help="write every row as JSON to this file")
     ap.add_argument("--save", action="store_true",
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = workloads.QUICK if args.quick else workloads.FULL
     only = args.workload or ["W1", "W2", "W3", "W4", "playground"]
     cases = [c for c in cases if c.workload in only]
-    repeat = args.repeat or (1 if args.quick else 2)
+    repeat = args.repeat or 1
 
     info = machine()
     info["gomaxprocs (gmpkit)"] = args.gomaxprocs

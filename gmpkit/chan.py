@@ -138,9 +138,11 @@ class Chan:
         """``close(ch)``: never blocks; wakes every waiter (``closechan``)."""
         sched = current_sched("Chan.close")
         if self.is_nil:
-            raise PanicError("close of nil channel")
+            raise PanicError("close of nil channel", hint="this channel is nil (gk.Chan.nil()); "
+                             "make a real one with gk.Chan() or gk.Chan(n) before closing it")
         if self.closed:
-            raise PanicError("close of closed channel")
+            raise PanicError("close of closed channel", hint="a channel can be closed once; "
+                             "let only its sender close it, exactly once")
         self.closed = True
         woken: list[tuple[Sudog, bool]] = []
         while self.recvq:

@@ -38,9 +38,10 @@ class PanicError(Exception):
     Catching it inside the goroutine is the model's ``recover()``.
     """
 
-    def __init__(self, value: Any):
+    def __init__(self, value: Any, hint: str = ""):
         super().__init__(value)
         self.value = value
+        self.hint = hint  # how to fix it; shown by the Python exception, never in Go's text
 
     def __str__(self) -> str:
         return str(self.value)
@@ -49,11 +50,12 @@ class PanicError(Exception):
 class GoExit(Exception):
     """The simulated Go program ended with a failure: exit status and Go's stderr text."""
 
-    def __init__(self, stderr: str, exit_code: int = 2, trace: Any = None):
-        super().__init__(stderr.rstrip("\n"))
+    def __init__(self, stderr: str, exit_code: int = 2, trace: Any = None, hint: str = ""):
+        super().__init__(stderr.rstrip("\n") + (f"\n\nhint: {hint}" if hint else ""))
         self.stderr = stderr
         self.exit_code = exit_code
         self.trace = trace
+        self.hint = hint
 
 
 class GoPanic(GoExit):

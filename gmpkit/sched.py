@@ -181,6 +181,7 @@ class Costs:
     thread_wake_ns: int = 5_000  #: waking a parked OS thread (notewakeup on m.park)
     steal_backoff_ns: int = 3_000  #: usleep(3) before stealing a running P's runnext
     stw_ns: int = 10_000  #: stopping and starting the world (GOMAXPROCS change)
+    runtime_init_ns: int = 50_000  #: runtime.main's package initialisation before main.main
     print_ns: int = 1_000  #: gk.println
 
     def __post_init__(self) -> None:
@@ -695,6 +696,10 @@ class Sched:
         await c.recv()
         await c.recv()
         self.newproc(_Runtime.updater(), "runtime.updateMaxProcsGoroutine", system=True)
+        # Package initialisation (doInit) takes a while in real Go; meanwhile the thread that
+        # wakep started steals and runs the updater, so main.main usually starts with empty
+        # queues (go-scheduler.md §14 B2: runtime goroutines only sometimes hold queue slots).
+        await Work(self.costs.runtime_init_ns)
         g = self.curg()
         g.name = "main.main"
         await main_fn(*args)
@@ -991,7 +996,7 @@ class Sched:
 
     def find_runnable(self, m: M) -> tuple[G, bool, str] | None:
         """``findRunnable``: the sources in Go's exact order (go-scheduler.md §5.2)."""
-        while True:
+        for _ in range(1000):  # "goto top" a bounded number of times: a loop is a model bug
             p = m.p
             assert p is not None
             # 2. Run this P's expired timers: woken sleepers land in its runnext.
@@ -1051,7 +1056,7 @@ class Sched:
                 self.nmspinning -= 1
                 if self.observers:
                     self.emit("MSpinStop", m=m)
-                if self.runq or self.any_local_work():
+                if self.runq or (self.sw_stealing and self.any_local_work()):
                     p2 = self.pidleget()
                     if p2 is not None:
                         self.acquirep(m, p2)
@@ -1066,6 +1071,7 @@ class Sched:
             # 14. stopm.
             self.stopm(m)
             return None
+        raise AssertionError(f"find_runnable: M{m.id} made no progress at t={self.now}ns")
 
     def any_local_work(self) -> bool:
         """``checkRunqsNoP``: does any non-idle P have local work?"""
@@ -1201,6 +1207,13 @@ class Sched:
         except BaseException as e:  # an escaping exception is an unrecovered panic
             _current = None
             self._running = None
+            if _raised_in_asyncio(e):
+                err = UsageTypeError(
+                    f"goroutine {g.goid} ({g.name}) used asyncio ({type(e).__name__}: {e}): "
+                    "asyncio objects (asyncio.sleep, tasks, futures) cannot run inside a "
+                    "simulated goroutine; use gk.sleep / gk.work / gk.Chan instead"
+                )
+                raise err from e
             self.panic(g, e)
             return
         _current = None
@@ -1215,10 +1228,12 @@ class Sched:
 
     def bad_await(self, g: G, obj: Any) -> None:
         what = type(obj).__module__ + "." + type(obj).__qualname__
+        if obj is None:
+            what = "a bare yield (asyncio.sleep(0)?)"
         hint = (
             "asyncio objects (asyncio.sleep, tasks, futures) cannot run inside a simulated "
             "goroutine: use gk.sleep / gk.work / gk.Chan instead"
-            if "asyncio" in what or "Future" in what
+            if "asyncio" in what or "Future" in what or obj is None
             else "only gmpkit operations (gk.work, gk.sleep, channel send/recv, ...) can be "
             "awaited inside a goroutine"
         )
@@ -1689,14 +1704,16 @@ class Sched:
     def panic(self, g: G, e: BaseException) -> None:
         """An exception escaped goroutine g: Go prints ``panic: <value>``, a blank line and
         the panicking goroutine's stack only, and exits with status 2."""
+        hint = ""
         if isinstance(e, PanicError):
             value = _panic_value_text(e.value)
+            hint = e.hint
         else:
             value = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
         text = f"panic: {value}\n\ngoroutine {g.goid} [running]:\n" + self._frames(g, e)
         self.result.stderr.append(text)
         self.result.exit_code = 2
-        err = GoPanic(text, 2)
+        err = GoPanic(text, 2, hint=hint)
         err.__cause__ = e
         self.result.error = err
         self.result.ended = True
@@ -1831,6 +1848,17 @@ class Sched:
 
 
 _PKG_DIR = __file__.rsplit("/", 1)[0].rsplit("\\", 1)[0] + "/"
+
+
+def _raised_in_asyncio(e: BaseException) -> bool:
+    """Did the exception come out of asyncio's own code (e.g. 'no running event loop')?"""
+    tb = e.__traceback__
+    while tb is not None:
+        fn = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        if "/asyncio/" in fn:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _go_name(name: str) -> str:

@@ -410,7 +410,7 @@ def test_b7_cpu_hog_is_preempted_within_a_ten_to_twenty_ms_slice():
             await gk.gosched()
             waits.append((gk.now() - t0) / MS)
 
-    gk.run(main, gomaxprocs=1)
+    gk.run(main, gomaxprocs=1, record=False)
     assert len(waits) == 5
     assert all(9 <= w <= 21 for w in waits), waits
     assert all(19 <= w <= 21 for w in waits[2:]), waits
@@ -447,7 +447,7 @@ def test_b8_runnext_ping_pong_starves_the_global_queue_until_sysmon_preempts():
             await gk.gosched()
             results.append(((gk.now() - t0) / MS, count[0] - c0))
 
-    gk.run(main, gomaxprocs=1)
+    gk.run(main, gomaxprocs=1, record=False)
     assert len(results) == 4
     assert all(w <= 50 for w, _ in results), results
     long_waits = [(w, n) for w, n in results if w >= 10]

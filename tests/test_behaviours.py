@@ -416,6 +416,54 @@ def test_b7_cpu_hog_is_preempted_within_a_ten_to_twenty_ms_slice():
     assert all(19 <= w <= 21 for w in waits[2:]), waits
 
 
+def test_b7b_without_async_preemption_a_loop_without_calls_is_never_preempted():
+    """B7b (spec §14, §7.4, §15 may-simplify 3): the same spinner, as a loop with no function
+    calls (`gk.work(calls=False)`), under `GODEBUG=asyncpreemptoff=1`.
+
+    sysmon still asks for preemption, but a loop without calls has no synchronous safe point, so
+    the request never lands: main's Gosched never returns. Go hung until `timeout` killed it; the
+    model runs into its virtual-time limit with main still waiting.
+    """
+    waits = []
+
+    async def hog():
+        await gk.work(ms=10_000, calls=False)
+
+    async def main():
+        gk.go(hog)
+        t0 = gk.now()
+        await gk.gosched()
+        waits.append(gk.now() - t0)
+
+    with pytest.raises(gk.SimulationLimit):
+        gk.run(main, gomaxprocs=1, godebug="asyncpreemptoff=1", until_ms=1_000, record=False)
+    assert waits == []
+
+
+def test_b7c_without_async_preemption_calls_are_safe_points():
+    """B7c (spec §14, §7.4 cooperative preemption): with `asyncpreemptoff=1` but a loop that calls
+    a non-leaf function, the prologue's stack check is a safe point, so sysmon's request lands at
+    the next call: Go resumed main after 11–34 ms. Property: each of five waits lies in
+    [9, 35] ms.
+    """
+    waits = []
+
+    async def hog():
+        while True:
+            await gk.work(ms=1, calls=True)
+
+    async def main():
+        gk.go(hog)
+        for _ in range(5):
+            t0 = gk.now()
+            await gk.gosched()
+            waits.append((gk.now() - t0) / MS)
+
+    gk.run(main, gomaxprocs=1, godebug="asyncpreemptoff=1", record=False)
+    assert len(waits) == 5
+    assert all(9 <= w <= 35 for w in waits), waits
+
+
 def test_b8_runnext_ping_pong_starves_the_global_queue_until_sysmon_preempts():
     """B8 (spec §14, §5.1 step 7, §7.3): A and B ping-pong forever on one P; main sleeps 50 ms, then
     times four Gosched calls and counts the exchanges that happened meanwhile.
@@ -788,6 +836,59 @@ def test_b15_blocked_goroutines_show_go_wait_reasons():
     sim.run()
     assert statuses == [G_WAITING] * 6
     assert " ".join(f"[{r}]" for r in reasons) == (
+        "[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait] [select (no cases)] "
+        "[chan send (nil chan)]"
+    )
+
+
+def test_b15_goroutine_dump_text_shows_wait_reasons():
+    """B15 as Go ran it (spec §14, §12.2): `runtime.Stack(buf, true)` (`gk.stack()`) from main
+    while the goroutines are blocked: main first as `[running]`, then one header per goroutine
+    in goid order with its wait reason: `[sleep] [select] [sync.Mutex.Lock]
+    [sync.WaitGroup.Wait] [select (no cases)] [chan send (nil chan)]` (no Cond in gmpkit's API).
+    Runtime goroutines are not shown (default GOTRACEBACK).
+    """
+    dump = []
+
+    async def sleeper():
+        await gk.sleep(ms=10_000)
+
+    async def selector(a, b):
+        await gk.select(gk.recv(a), gk.recv(b))
+
+    async def locker(mu):
+        await mu.lock()
+
+    async def waiter(wg):
+        await wg.wait()
+
+    async def forever():
+        await gk.select()
+
+    async def nil_sender():
+        await gk.Chan.nil().send(1)
+
+    async def main():
+        mu, wg = gk.Mutex(), gk.WaitGroup()
+        await mu.lock()
+        wg.add(1)
+        ids = [
+            gk.go(sleeper),
+            gk.go(selector, gk.Chan(), gk.Chan()),
+            gk.go(locker, mu),
+            gk.go(waiter, wg),
+            gk.go(forever),
+            gk.go(nil_sender),
+        ]
+        await gk.sleep(ms=5)
+        dump.append((ids, gk.stack(True)))
+
+    gk.run(main)
+    ((ids, text),) = dump
+    headers = re.findall(r"^goroutine (\d+) \[([^\]]*)\]:$", text, re.M)
+    assert headers[0] == ("1", "running")
+    assert [int(g) for g, _ in headers[1:]] == sorted(ids)
+    assert " ".join(f"[{r}]" for _, r in headers[1:]) == (
         "[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait] [select (no cases)] "
         "[chan send (nil chan)]"
     )

@@ -353,6 +353,36 @@ def test_without_stealing_a_new_goroutine_waits_for_its_own_p():
 # --------------------------------------------------------------------------------------------
 
 
+def test_wakep_starts_one_spinner_at_a_time_and_spinners_chain():
+    """wakep (spec §4.3, §5.1 step 4): a burst of 20 `go` statements on P0 with seven idle Ps
+    starts exactly one spinning M (wakep returns at once while nmspinning != 0), so at most one M
+    is woken or created by the burst. Each spinner that finds work calls wakep again, so the
+    long goroutines still spread until no P is idle.
+    """
+    seen = {}
+
+    async def hog():
+        await gk.work(ms=5)
+
+    async def main(box):
+        s = box.sched
+        await gk.work(us=500)
+        seen["before"] = (s.nmspinning, len(s.allm), s.nmidle)
+        for _ in range(20):
+            gk.go(hog)
+        seen["after"] = (s.nmspinning, len(s.allm), s.nmidle)
+        await gk.work(ms=1)
+        seen["npidle_later"] = s.npidle
+
+    simulate(main, gomaxprocs=8)
+    spin0, m0, idle0 = seen["before"]
+    spin1, m1, idle1 = seen["after"]
+    assert spin0 == 0
+    assert spin1 == 1
+    assert (m1 - m0) + (idle0 - idle1) == 1  # one M created or one idle M woken
+    assert seen["npidle_later"] == 0
+
+
 def test_idle_ps_start_with_the_highest_id_on_top():
     """procresize at startup (spec §3 step 1, §11 step 5): P1..Pn-1 are pushed on the idle stack
     in ascending order, so the top (handed out first) is the highest id."""

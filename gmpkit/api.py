@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from .chan import Case, Chan, Select
+from .chan import Case, Select
 from .errors import GoExit, PanicError, SimulationLimit, UsageTypeError, UsageValueError
 from .netpoll import NetWait
 from .sched import (
@@ -226,14 +226,6 @@ class Trace:
                 f"events={s.steps}>")
 
 
-def _make_recorder() -> Any:
-    try:
-        from .trace import Recorder
-    except ImportError:  # pragma: no cover - the recorder ships with the package
-        return None
-    return Recorder()
-
-
 def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any, gomaxprocs: int = 2,
         seed: int = 0, godebug: str = "", costs: Costs | None = None, max_threads: int = 10_000,
         until_ms: float | None = 60_000, max_steps: int | None = 50_000_000,
@@ -244,13 +236,10 @@ def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any, gomaxprocs: i
     See docs/api.md for every option. With ``check=True`` a Go failure raises ``GoPanic`` /
     ``GoFatal`` (``.stderr`` holds Go's text, ``.trace`` the trace); a safety limit raises
     ``SimulationLimit``."""
-    recorder = _make_recorder() if record else None
-    obs = list(observers) + ([recorder] if recorder is not None else [])
     sim = Sim(main, *args, gomaxprocs=gomaxprocs, seed=seed, godebug=godebug, costs=costs,
-              max_threads=max_threads, until_ms=until_ms, max_steps=max_steps, observers=obs,
-              **switches)
-    trace = Trace(sim, recorder)
-    sim.trace = trace  # type: ignore[attr-defined]
+              max_threads=max_threads, until_ms=until_ms, max_steps=max_steps,
+              observers=observers, record=record, **switches)
+    trace = sim.trace
     sim.run()
     return finish(sim, trace, check)
 

@@ -23,7 +23,6 @@ Channel values are Python objects; the zero value of every channel type is ``Non
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .errors import PanicError, UsageTypeError, UsageValueError
@@ -81,10 +80,8 @@ def _withdraw(sd: Sudog) -> None:
         if other is sd:
             continue
         q = ch.sendq if is_send else ch.recvq
-        try:
+        if other in q:
             q.remove(other)
-        except ValueError:
-            pass
 
 
 class Chan:
@@ -99,9 +96,10 @@ class Chan:
         if cap < 0:
             raise UsageValueError(f"makechan: size out of range (Chan capacity {cap} < 0)")
         self.cap = cap
-        self.buf: deque[Any] = deque()
-        self.recvq: deque[Sudog] = deque()
-        self.sendq: deque[Sudog] = deque()
+        # Lists, not deques: an empty deque costs ~600 bytes and most channels hold few waiters.
+        self.buf: list[Any] = []
+        self.recvq: list[Sudog] = []
+        self.sendq: list[Sudog] = []
         self.closed = False
         self.is_nil = False
         self.id = next(_chan_ids)  # stands in for the address: select's lock order
@@ -124,15 +122,15 @@ class Chan:
 
     def send(self, value: Any) -> _Send:
         """``ch <- value`` (await it)."""
-        return _Send(self, value)
+        return _Send((self, value))
 
     def recv(self) -> _Recv:
         """``<-ch`` (await it): the value, or None once the channel is closed and drained."""
-        return _Recv(self, _PLAIN)
+        return _Recv((self, _PLAIN))
 
     def recv2(self) -> _Recv:
         """``v, ok := <-ch`` (await it): ok is False once closed and drained."""
-        return _Recv(self, _WITH_OK)
+        return _Recv((self, _WITH_OK))
 
     def close(self) -> None:
         """``close(ch)``: never blocks; wakes every waiter (``closechan``)."""
@@ -146,9 +144,9 @@ class Chan:
         self.closed = True
         woken: list[tuple[Sudog, bool]] = []
         while self.recvq:
-            woken.append((self.recvq.popleft(), False))
+            woken.append((self.recvq.pop(0), False))
         while self.sendq:
-            woken.append((self.sendq.popleft(), True))
+            woken.append((self.sendq.pop(0), True))
         g = sched.curg()
         g.debt += sched.costs.chan_ns
         # closechan collects the waiters on a list and readies them from its head: LIFO.
@@ -168,7 +166,7 @@ class Chan:
         if self.closed:
             raise PanicError("send on closed channel")
         if self.recvq:
-            _deliver(sched, self.recvq.popleft(), value, True, g)
+            _deliver(sched, self.recvq.pop(0), value, True, g)
             return True
         if len(self.buf) < self.cap:
             self.buf.append(value)
@@ -178,12 +176,12 @@ class Chan:
     def _try_recv(self, sched: Sched, g: G) -> tuple[bool, Any, bool]:
         """Pass 1 of a receive: from a waiting sender, the buffer, or a closed channel."""
         if self.sendq:
-            sd = self.sendq.popleft()
+            sd = self.sendq.pop(0)
             if self.cap == 0:
                 value = sd.elem
             else:
                 # The buffer is full: take its head, the sender's value goes into the tail.
-                value = self.buf.popleft()
+                value = self.buf.pop(0)
                 self.buf.append(sd.elem)
             sg = sd.g
             if sd.mode == _SELECT:
@@ -194,26 +192,22 @@ class Chan:
             sched.ready(sg, g)
             return True, value, True
         if self.buf:
-            return True, self.buf.popleft(), True
+            return True, self.buf.pop(0), True
         if self.closed:
             return True, None, False
         return False, None, False
 
 
-class _Send(Op):
-    __slots__ = ("ch", "value")
-
-    def __init__(self, ch: Chan, value: Any):
-        self.ch = ch
-        self.value = value
+class _Send(tuple, Op):  # (ch, value): a tuple is built in C, the hot path's cheapest object
+    __slots__ = ()
 
     def apply(self, sched: Sched, g: G) -> None:
-        ch = self.ch
+        ch, value = self
         if ch.is_nil:
             sched.park(g, WAIT_CHAN_SEND_NIL)
             return
         try:
-            done = ch._try_send(sched, g, self.value)
+            done = ch._try_send(sched, g, value)
         except PanicError as e:
             g.resume_exc = e
             sched.cont(g, sched.costs.chan_ns)
@@ -221,27 +215,23 @@ class _Send(Op):
         if done:
             sched.cont(g, sched.costs.chan_ns)
             return
-        ch.sendq.append(Sudog(g, self.value, _PLAIN))
+        ch.sendq.append(Sudog(g, value, _PLAIN))
         sched.park(g, WAIT_CHAN_SEND)
 
 
-class _Recv(Op):
-    __slots__ = ("ch", "mode")
-
-    def __init__(self, ch: Chan, mode: int):
-        self.ch = ch
-        self.mode = mode
+class _Recv(tuple, Op):  # (ch, mode)
+    __slots__ = ()
 
     def apply(self, sched: Sched, g: G) -> None:
-        ch = self.ch
+        ch, mode = self
         if ch.is_nil:
             sched.park(g, WAIT_CHAN_RECEIVE_NIL)
             return
         done, value, ok = ch._try_recv(sched, g)
         if done:
-            sched.cont(g, sched.costs.chan_ns, (value, ok) if self.mode == _WITH_OK else value)
+            sched.cont(g, sched.costs.chan_ns, (value, ok) if mode == _WITH_OK else value)
             return
-        ch.recvq.append(Sudog(g, None, self.mode))
+        ch.recvq.append(Sudog(g, None, mode))
         sched.park(g, WAIT_CHAN_RECEIVE)
 
 

@@ -113,6 +113,11 @@ class GStatus(IntEnum):
     DEAD = 6
 
 
+# Hot paths compare statuses by identity with these module constants (cheaper than enum lookup).
+_RUNNABLE = GStatus.RUNNABLE
+_RUNNING = GStatus.RUNNING
+_WAITING = GStatus.WAITING
+
 #: Dump strings for non-waiting states (``traceback.go: gStatusStrings``).
 GSTATUS_STRINGS = {
     GStatus.IDLE: "idle",
@@ -607,7 +612,11 @@ class Sched:
         self.observers = observers
         self.now = 0  # virtual time, ns
         self.seq = 0  # tie-breaker for events at the same time: order of scheduling
+        # The event queue: a heap ordered by (time, seq), plus ``nxt``, one entry known to come
+        # before everything in the heap. Most events are "this M goes on a little later", which
+        # the fast lane serves without touching the heap; the order is exactly the heap's.
         self.events: list[tuple[int, int, Callable[[Any, int], None], Any]] = []
+        self.nxt: tuple[int, int, Callable[[Any, int], None], Any] | None = None
         self.steps = 0
         self.result = Result()
 
@@ -642,10 +651,38 @@ class Sched:
     # ----- events ---------------------------------------------------------------------------
 
     def at(self, t: int, fn: Callable[[Any, int], None], arg: Any) -> int:
-        """Schedule ``fn(arg, seq)`` at virtual time ``t``; returns the event's sequence number."""
-        self.seq += 1
-        heapq.heappush(self.events, (t, self.seq, fn, arg))
-        return self.seq
+        """Schedule ``fn(arg, seq)`` at virtual time ``t``; returns the event's sequence number.
+        Events at the same time run in the order they were scheduled."""
+        self.seq = seq = self.seq + 1
+        e = (t, seq, fn, arg)
+        n = self.nxt
+        if n is None:
+            h = self.events
+            if not h or t < h[0][0]:
+                self.nxt = e
+            else:
+                heapq.heappush(h, e)
+        elif t < n[0]:
+            heapq.heappush(self.events, n)
+            self.nxt = e
+        else:
+            heapq.heappush(self.events, e)
+        return seq
+
+    def next_event_time(self) -> int | None:
+        """When the next event happens (None: nothing is scheduled)."""
+        if self.nxt is not None:
+            return self.nxt[0]
+        return self.events[0][0] if self.events else None
+
+    def pop_event(self) -> tuple[int, int, Callable[[Any, int], None], Any] | None:
+        e = self.nxt
+        if e is not None:
+            self.nxt = None
+            return e
+        if self.events:
+            return heapq.heappop(self.events)
+        return None
 
     def emit(self, kind: str, g: G | None = None, m: M | None = None, p: P | None = None,
              reason: str | None = None, source: str | None = None, extra: Any = None) -> None:
@@ -959,6 +996,18 @@ class Sched:
 
     def schedule(self, m: M) -> None:
         """``schedule``: find a runnable G and execute it, or park the M."""
+        p = m.p
+        g = p.runnext  # type: ignore[union-attr]
+        if g is not None and (
+            not p.timers or p.timers[0][0] > self.now  # type: ignore[union-attr]
+        ) and (p.schedtick % GLOBAL_CHECK_TICKS or not self.runq  # type: ignore[union-attr]
+               or not self.sw_global_check):
+            # Fast path: nothing that findRunnable checks before runnext applies (no expired
+            # timer, no 1-in-61 turn), so it would return runnext with inheritTime (step 6).
+            # (A spinning M never has a runnext.)
+            p.runnext = None  # type: ignore[union-attr]
+            self.execute(m, g, True, "runnext")
+            return
         found = self.find_runnable(m)
         if found is None:
             return  # the M parked (idle list or netpoll)
@@ -979,7 +1028,9 @@ class Sched:
         """``execute``: switch m to g; a fresh time slice (not inherited) bumps schedtick."""
         p = m.p
         assert p is not None
-        self.casgstatus(g, GStatus.RUNNABLE, GStatus.RUNNING)
+        if g.status is not _RUNNABLE:
+            self.casgstatus(g, GStatus.RUNNABLE, GStatus.RUNNING)
+        g.status = _RUNNING
         g.m = m
         m.curg = g
         g.preempt = False
@@ -1161,8 +1212,9 @@ class Sched:
         if seq != m.evseq:
             return
         g = m.curg
-        assert g is not None and g.status == GStatus.RUNNING
-        g.work_end = 0
+        assert g is not None and g.status is _RUNNING
+        if g.work_end:
+            g.work_end = 0
         if g.preempt:
             # A preemption request reaches a safe point (the next step of the goroutine); an
             # interrupted work() segment keeps its remainder in work_left for later.
@@ -1172,20 +1224,18 @@ class Sched:
             left, g.work_left = g.work_left, 0
             self.start_work(g, left, g.work_calls)
             return
-        self.step_g(m, g)
-
-    def step_g(self, m: M, g: G) -> None:
-        """Run g's Python code until its next await and perform the awaited operation."""
+        # Run g's Python code until its next await, then perform the awaited operation.
         global _current
-        val, exc = g.resume_val, g.resume_exc
-        g.resume_val = None
-        g.resume_exc = None
         self._running = g
         _current = self
         try:
+            exc = g.resume_exc
             if exc is not None:
+                g.resume_exc = None
                 op = g.coro.throw(exc)
             else:
+                val = g.resume_val
+                g.resume_val = None
                 op = g.coro.send(val)
         except StopIteration:
             _current = None
@@ -1266,7 +1316,9 @@ class Sched:
         after parking and before scheduling (``resetForSleep`` as gopark's unlock function)."""
         m = g.m
         assert m is not None
-        self.casgstatus(g, GStatus.RUNNING, GStatus.WAITING)
+        if g.status is not _RUNNING:
+            self.casgstatus(g, GStatus.RUNNING, GStatus.WAITING)
+        g.status = _WAITING
         g.waitreason = reason
         g.wait_since = self.now
         g.m = None
@@ -1282,18 +1334,27 @@ class Sched:
     def ready(self, g: G, source_g: G | None = None, nxt: bool = True) -> None:
         """``goready``/``ready``: WAITING -> RUNNABLE into runnext of the *current* P (the
         waker's), then ``wakep``. The waker keeps running."""
-        self.casgstatus(g, GStatus.WAITING, GStatus.RUNNABLE)
+        if g.status is not _WAITING:
+            self.casgstatus(g, GStatus.WAITING, GStatus.RUNNABLE)
+        g.status = _RUNNABLE
         cur = self._running if source_g is None else source_g
-        if cur is not None and cur.m is not None and cur.m.p is not None:
-            p = cur.m.p
-        else:
+        cm = cur.m if cur is not None else None
+        p = cm.p if cm is not None else None
+        if p is None:
             p = self._ready_p
-        assert p is not None, "ready: no current P"
-        self.runqput(p, g, nxt)
+            assert p is not None, "ready: no current P"
+        if nxt and self.sw_runnext:  # runqput(p, g, next=true), inlined: the common case
+            old = p.runnext
+            p.runnext = g
+            if old is not None:
+                self.runqput(p, old, False)
+        else:
+            self.runqput(p, g, False)
         if self.observers:
             self.emit("GoUnblock", g, p.m, p, source="runnext" if nxt else "local",
                       extra=cur.goid if cur is not None else None)
-        self.wakep()
+        if not self.nmspinning:
+            self.wakep()
 
     _ready_p: P | None = None  # the P of the M that runs timers outside a goroutine
 
@@ -1650,9 +1711,12 @@ class Sched:
                 self.casgstatus(og, GStatus.RUNNING, GStatus.RUNNABLE)
                 og.m = None
                 om.curg = None
-                if p.runnext is not None:
-                    p.runq.appendleft(p.runnext)
+                # gopreempt_m during a stop-the-world: runqput(own P, g, next=true), which
+                # kicks the old runnext to the local tail.
+                old = p.runnext
                 p.runnext = og
+                if old is not None:
+                    self.runqput(p, old, False)
             if om.curg is not None and om.curg.status == GStatus.SYSCALL:
                 # The P is taken from the syscall; the M keeps its G and will exit slowly.
                 om.p = None
@@ -1905,8 +1969,11 @@ def _check_gomaxprocs(n: Any) -> int:
 def check_async(fn: Any, what: str) -> None:
     if not callable(fn):
         raise UsageTypeError(f"{what} needs an `async def` function, got {fn!r}")
+    code = getattr(fn, "__code__", None)
+    if code is not None and code.co_flags & inspect.CO_COROUTINE:
+        return  # the common case, checked without inspect's slower unwrapping
     if not inspect.iscoroutinefunction(fn) and not inspect.iscoroutinefunction(
-        getattr(fn, "__call__", None)
+        getattr(type(fn), "__call__", None)
     ):
         name = getattr(fn, "__name__", repr(fn))
         raise UsageTypeError(
@@ -1929,7 +1996,8 @@ class Sim:
                  gomaxprocs: int = 2, seed: int = 0, godebug: str = "",
                  costs: Costs | None = None, max_threads: int = MAX_THREADS,
                  until_ms: float | None = 60_000, max_steps: int | None = 50_000_000,
-                 observers: list[Any] | tuple[Any, ...] = (), **switches: bool):
+                 observers: list[Any] | tuple[Any, ...] = (), record: bool = False,
+                 **switches: bool):
         check_async(main, "gk.run")
         _check_gomaxprocs(gomaxprocs)
         if isinstance(seed, bool) or not isinstance(seed, int):
@@ -1948,6 +2016,14 @@ class Sim:
         if until_ms is not None and until_ms <= 0:
             raise UsageValueError(f"until_ms must be positive, got {until_ms}")
         self.options = dict(gomaxprocs=gomaxprocs, seed=seed, godebug=godebug, **sw)
+        observers = list(observers)
+        self.recorder: Any = None
+        if record:  # the standard recorder (gmpkit.trace; pandas only when tables are asked for)
+            from .trace import Recorder
+
+            self.recorder = Recorder()
+            observers.append(self.recorder)
+        self._trace: Any = None
         self.until_ns = int(until_ms * 1_000_000) if until_ms is not None else None
         self.max_steps = max_steps
         self.sched = Sched(gomaxprocs, seed, costs or Costs(), sw, Godebug.parse(godebug),
@@ -1964,18 +2040,28 @@ class Sim:
     def now(self) -> int:
         return self.sched.now
 
+    @property
+    def trace(self) -> Any:
+        """The run's Trace (exit code, stdout, stderr, SCHED lines; tables if recording)."""
+        if self._trace is None:
+            from .api import Trace
+
+            self._trace = Trace(self, self.recorder)
+        return self._trace
+
     def step(self) -> bool:
         """Perform one scheduler event. Returns False once the program has ended."""
         if self.done:
             return False
         s = self.sched
-        if not s.events:
+        e = s.pop_event()
+        if e is None:
             # Nothing can ever happen again but the program has not ended: every M is idle.
             self._finish_fatal_idle()
             return False
-        t, seq, fn, arg = heapq.heappop(s.events)
+        t, seq, fn, arg = e
         if self.until_ns is not None and t > self.until_ns:
-            heapq.heappush(s.events, (t, seq, fn, arg))
+            heapq.heappush(s.events, e)
             self._limit(f"the run reached its virtual-time limit until_ms={self.until_ns / 1e6:g} "
                         "without main returning; raise until_ms or make main return sooner")
             return False
@@ -2014,15 +2100,60 @@ class Sim:
         """Run to the end (or to ``until_ms`` of virtual time, pausing there)."""
         stop = None if until_ms is None else int(until_ms * 1_000_000)
         s = self.sched
-        step = self.step
-        if stop is None and not s.observers:
-            while step():
-                pass
+        if stop is None and not self.done:
+            self._run_to_end()
             return self
         while not self.done:
-            if stop is not None and s.events and s.events[0][0] > stop:
+            nt = s.next_event_time()
+            if stop is not None and nt is not None and nt > stop:
                 s.now = max(s.now, stop)
                 break
-            if not step():
+            if not self.step():
                 break
         return self
+
+    def _run_to_end(self) -> None:
+        """``step()`` in a loop, with the loop's invariants hoisted (the hot loop of a run)."""
+        s = self.sched
+        heap = s.events
+        pop = heapq.heappop
+        until = self.until_ns if self.until_ns is not None else 1 << 62
+        max_steps = self.max_steps if self.max_steps is not None else 1 << 62
+        steps = s.steps
+        try:
+            while True:
+                e = s.nxt
+                if e is not None:
+                    s.nxt = None
+                elif heap:
+                    e = pop(heap)
+                else:
+                    s.steps = steps
+                    self._finish_fatal_idle()
+                    return
+                t = e[0]
+                if t > until:
+                    heapq.heappush(heap, e)
+                    s.steps = steps
+                    self.step()  # reports the time limit
+                    return
+                s.now = t
+                steps += 1
+                e[2](e[3], e[1])
+                if steps >= max_steps:
+                    s.steps = steps
+                    self._limit(f"the run reached its step limit max_steps={self.max_steps} "
+                                "without main returning; raise max_steps or shorten the program")
+                    return
+        except _ProgramExit:
+            s.steps = steps
+            self.done = True
+            s.close_all()
+        except BaseException:
+            global _current
+            s.steps = steps
+            _current = None
+            s._running = None
+            self.done = True
+            s.close_all()
+            raise

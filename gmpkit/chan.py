@@ -166,7 +166,12 @@ class Chan:
         if self.closed:
             raise PanicError("send on closed channel")
         if self.recvq:
-            _deliver(sched, self.recvq.pop(0), value, True, g)
+            sd = self.recvq.pop(0)
+            if sd.mode == _PLAIN:  # _deliver's common case, inlined
+                sd.g.resume_val = value
+                sched.ready(sd.g, g)
+            else:
+                _deliver(sched, sd, value, True, g)
             return True
         if len(self.buf) < self.cap:
             self.buf.append(value)

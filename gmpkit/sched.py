@@ -90,6 +90,9 @@ FORCE_PREEMPT_NS = 10_000_000
 GOID_BATCH = 16
 #: Default thread limit (``sched.maxmcount``; ``debug.SetMaxThreads``).
 MAX_THREADS = 10_000
+#: Per-P free list of dead Gs: spill half to the global list at 64, refill 32 (gfput, gfget).
+GFREE_MAX = 64
+GFREE_BATCH = 32
 #: Initial goroutine stack (``fixedStack`` on linux), for the dumps and memory estimates.
 STACK_MIN = 2048
 
@@ -276,6 +279,11 @@ class G:
     )
 
     def __init__(self, goid: int, coro: Any, name: str, parent: int | None, system: bool, t: int):
+        self.reinit(goid, coro, name, parent, system, t)
+
+    def reinit(self, goid: int, coro: Any, name: str, parent: int | None, system: bool,
+               t: int) -> None:
+        """Set every field for a new goroutine (a fresh G, or a dead one reused by gfget)."""
         self.goid = goid
         self.status = GStatus.IDLE
         self.waitreason = ""
@@ -375,7 +383,7 @@ class P:
         "timers",  # this P's timer heap: [when, seq, g] entries
         "goidcache",  # next goroutine id of this P's batch
         "goidcacheend",  # end of the batch (exclusive)
-        "gfreecnt",  # dead Gs kept for reuse (counted only, for scheddetail)
+        "gfree",  # dead Gs kept for reuse by the next newproc on this P (gFree)
     )
 
     def __init__(self, pid: int):
@@ -394,7 +402,11 @@ class P:
         self.timers: list[list[Any]] = []
         self.goidcache = 0
         self.goidcacheend = 0
-        self.gfreecnt = 0
+        self.gfree: list[G] = []
+
+    @property
+    def gfreecnt(self) -> int:
+        return len(self.gfree)
 
     def __repr__(self) -> str:
         m = f"M{self.m.id}" if self.m is not None else "no M"
@@ -632,6 +644,7 @@ class Sched:
         self.needspinning = 0
         self.nmsys = 0
         self.goidgen = 0
+        self.gfree: list[G] = []  # sched.gFree: dead Gs spilled from the Ps
         self.max_threads = max_threads
         self.main_started = False
         self.main_g: G | None = None
@@ -752,14 +765,32 @@ class Sched:
             p.goidcacheend = p.goidcache + GOID_BATCH
         goid = p.goidcache
         p.goidcache += 1
-        g = G(goid, coro, name, parent, system, self.now)
-        if p.gfreecnt:
-            p.gfreecnt -= 1  # reuse a dead G's struct
-        self.allg.append(g)
-        self.casgstatus(g, GStatus.IDLE, GStatus.RUNNABLE)
+        g = self.gfget(p)
+        if g is not None:
+            g.reinit(goid, coro, name, parent, system, self.now)
+        else:
+            g = G(goid, coro, name, parent, system, self.now)
+            self.allg.append(g)  # allgs: every G struct ever made, reused ones keep their place
+        g.status = _RUNNABLE  # _Gidle -> _Grunnable
         if not system:
             self.ngoroutines += 1
         return g
+
+    def gfget(self, p: P) -> G | None:
+        """``gfget``: a dead G from p's free list, refilled from the global list first."""
+        if not p.gfree and self.gfree:
+            n = min(GFREE_BATCH, len(self.gfree))
+            p.gfree.extend(self.gfree[-n:])
+            del self.gfree[-n:]
+        return p.gfree.pop() if p.gfree else None
+
+    def gfput(self, p: P, g: G) -> None:
+        """``gfput``: keep a dead G for reuse; at 64 spill half to the global list."""
+        g.coro = None  # the finished coroutine can go
+        p.gfree.append(g)
+        if len(p.gfree) >= GFREE_MAX:
+            self.gfree.extend(p.gfree[GFREE_BATCH:])
+            del p.gfree[GFREE_BATCH:]
 
     def newproc(self, coro: Any, name: str, system: bool = False) -> G:
         """``newproc``: create a G on the current P, put it in runnext, ``wakep``. Never yields."""
@@ -1353,8 +1384,11 @@ class Sched:
         if self.observers:
             self.emit("GoUnblock", g, p.m, p, source="runnext" if nxt else "local",
                       extra=cur.goid if cur is not None else None)
-        if not self.nmspinning:
-            self.wakep()
+        if not self.nmspinning:  # wakep's first checks, inlined
+            if self.pidle:
+                self.wakep()
+            elif self.sw_spinning:
+                self.needspinning = 1
 
     _ready_p: P | None = None  # the P of the M that runs timers outside a goroutine
 
@@ -1386,9 +1420,9 @@ class Sched:
             self.ngoroutines -= 1
         p = m.p
         assert p is not None
-        p.gfreecnt += 1
         if self.observers:
             self.emit("GoEnd", g, m, p)
+        self.gfput(p, g)
         if g is self.main_g:
             return  # runtime.main has already called exit()
         d, g.debt = g.debt, 0

@@ -2007,7 +2007,7 @@ def check_async(fn: Any, what: str) -> None:
     if code is not None and code.co_flags & inspect.CO_COROUTINE:
         return  # the common case, checked without inspect's slower unwrapping
     if not inspect.iscoroutinefunction(fn) and not inspect.iscoroutinefunction(
-        getattr(type(fn), "__call__", None)
+        type(fn).__dict__.get("__call__")
     ):
         name = getattr(fn, "__name__", repr(fn))
         raise UsageTypeError(

@@ -71,10 +71,15 @@ def test_gmpkit_matches_recorded_go(name):
 def test_recording_is_current_with_live_go(name):
     sc = harness.load(name)
     recorded = harness.go_set(sc, sc.recorded())
+    outliers = []
     for raw in sc.run_go(LIVE_RUNS):
         obs = sc.observe(raw)
         if sc.kind == "statistical":
-            assert harness.out_of_bounds(sc, obs) == [], f"live Go run: {obs}"
+            # Timings of a live run on a busy machine can stray (sysmon wakes late); one
+            # straying run of LIVE_RUNS is tolerated, two are a changed runtime.
+            if harness.out_of_bounds(sc, obs):
+                outliers.append(obs)
+            assert len(outliers) <= 1, f"live Go runs out of bounds: {outliers}"
         else:
             assert harness._fmt(obs) in recorded, (
                 f"live Go printed {obs!r}, recorded {list(recorded)}; re-record with "

@@ -29,6 +29,8 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from itertools import islice
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from .sched import GStatus, Observer, PStatus
@@ -59,6 +61,24 @@ _END_WORDS = {
     "GoEnd": "returned (goroutine exit)",
     "GoSysCall": "entered a system call",
 }
+# What Recorder.event does per kind, as bit flags (one dict lookup per event).
+_FULLQ = 1  # rescan every P's queues: goroutines moved between Ps or onto a P not named
+_MKIND = 2  # rescan the threads and idle Ps now and at the next event
+_SNAP = 4  # in _SNAPSHOT_KINDS
+_SPECIAL = 8  # Schedtrace, GOMAXPROCS: kept aside as well
+_M_KINDS = frozenset({
+    "GoSysCall", "GoSysExit", "Retake", "Handoff", "PAcquire", "PRelease", "MCreate", "MWake",
+    "MSpin", "MSpinStop", "MIdle", "MNetpoll", "NetpollReady", "TimerFire", "GOMAXPROCS", "Exit",
+})
+_KIND_FLAGS = {
+    kind: ((_FULLQ if kind in ("Steal", "NetpollReady", "GOMAXPROCS") else 0)
+           | (_MKIND if kind in _M_KINDS else 0)
+           | (_SNAP if kind in _SNAPSHOT_KINDS else 0)
+           | (_SPECIAL if kind in ("Schedtrace", "GOMAXPROCS") else 0))
+    for kind in _SNAPSHOT_KINDS | _M_KINDS | {"Steal", "Schedtrace", "PreemptRequest", "Sysmon"}
+}
+_GSTATUS_INT = {st: int(st) for st in GStatus}
+_GOID = attrgetter("goid")
 _STATE_NAMES = {
     GStatus.RUNNING: "running",
     GStatus.RUNNABLE: "runnable",
@@ -127,32 +147,57 @@ class Snapshot:
 
 
 class Recorder(Observer):
-    """The standard observer: records every event and the queue and thread state after it."""
+    """The standard observer: records every event and the queue and thread state after it.
+
+    Cost model: :meth:`event` runs for every scheduler decision (about three per channel
+    handoff), so it does a fixed, small amount of work: it appends one flat tuple per event and
+    reads only the state that event can have changed. Everything else (spans, the series, every
+    table) is derived on first access from those tuples and cached.
+
+    What :meth:`event` reads, and why that is enough:
+
+    - the run queues: the global queue's length, and the local queue and runnext of the P the
+      event names and of the P the previous event named (``newproc`` reports ``GoCreate``
+      before it queues the new G, ``gosched`` reports before it queues on the global queue, so
+      a queue may change just after the event that names its P). Events that move goroutines
+      between Ps or queue them on a P they do not name (``Steal``, ``NetpollReady``,
+      ``GOMAXPROCS``) rescan every P.
+    - the threads (``m_*``) and idle Ps: rescanned only after events that change an M or the
+      idle-P list (``_M_KINDS``) and after the event following one; a goroutine starting or
+      stopping on an M leaves the M a busy thread either way.
+    - the goroutine named by the event: its state at that moment, kept in the event's tuple,
+      which is all the per-state goroutine counts need.
+
+    ``tests/test_trace.py`` checks the resulting series against a full recount of the
+    scheduler's state at every event, on every built-in scenario.
+    """
 
     def __init__(self, *, snapshots: bool = True, max_snapshots: int = MAX_SNAPSHOTS) -> None:
         self.sched: Sched | None = None
         self.keep_snapshots = snapshots
         self.max_snapshots = max_snapshots
+        # One tuple per event: (t, kind, g, m, p, reason, source, extra, gstatus, grq, lrq,
+        # runnext?): gstatus is the named user goroutine's state (an int; None for none or a
+        # runtime G), then the global queue's length and the named P's local queue length and
+        # whether its runnext is set, all read right after the event.
         self._events: list[tuple[Any, ...]] = []
-        # Spans: one open span per P: p -> [g, m, start, kind, source]; closed ones in _spans.
-        self._open: dict[int, list[Any]] = {}
-        self._spans: list[tuple[Any, ...]] = []
-        # Queue series rows: (t, grq, (lrq per P...), (runnext 0/1 per P...)).
-        self._queues: list[tuple[Any, ...]] = []
-        self._last_queue: tuple[Any, ...] | None = None
-        # Count series rows: (t, g_running, g_runnable, g_syscall, g_waiting,
-        #                     m_running, m_spinning, m_syscall, m_idle, p_idle).
-        self._counts: list[tuple[int, ...]] = []
-        self._last_count: tuple[int, ...] | None = None
-        # Goroutine states, kept up to date from the real G objects named by each event.
-        self._gs: dict[int, Any] = {}  # goid -> G (user goroutines only)
-        self._gstate: dict[int, GStatus] = {}
-        self._gcount = {s: 0 for s in _STATE_NAMES}
-        self._snaps: list[Snapshot] = []
+        # Queue state the events do not carry: the P named by the previous event, read again
+        # at this one (index, p, lrq, runnext?); every P after a rescan (index, grq, lrqs,
+        # runnexts).
+        self._qside: list[tuple[int, int, int, bool]] = []
+        self._qfull: list[tuple[int, int, tuple[int, ...], tuple[bool, ...]]] = []
+        # Thread and idle-P counts (m_running, m_spinning, m_syscall, m_idle, p_idle) and the
+        # event index from which they hold, one entry per change.
+        self._mrows: list[tuple[int, tuple[int, ...]]] = []
+        self._mrow: tuple[int, ...] | None = None
+        # User goroutines, by id (the real G objects: names, parents, final states).
+        self._gs: dict[int, Any] = {}
+        # Snapshots as plain tuples (index, ps, grq, grq_len, idle, spinning, syscall,
+        # netpoll), each P as (id, status, m, curg, in_syscall, runnext, runq, runq_len,
+        # schedtick); every other one is dropped when there are too many (see MAX_SNAPSHOTS).
+        self._snaps: list[tuple[Any, ...]] = []
         self._snap_stride = 1
-        self._snap_skip = 0
         self._max_procs = 0
-        self._end = 0
         self._schedtrace: list[str] = []
         self._cache: dict[str, tuple[int, Any]] = {}
 
@@ -161,104 +206,118 @@ class Recorder(Observer):
     def attach(self, sched: Sched) -> None:
         self.sched = sched
         self._max_procs = max(self._max_procs, sched.gomaxprocs)
+        self._event = self._make_event(sched)
+        if type(self).event is Recorder.event:
+            self.event = self._event  # type: ignore[method-assign]  # skip one call per event
 
     def event(self, ev: Event) -> None:
-        s = self.sched
-        assert s is not None, "Recorder.event before attach"
-        kind = ev.kind
-        t = ev.t
-        self._end = t
-        self._events.append((t, kind, ev.g, ev.m, ev.p, ev.reason, ev.source, ev.extra))
-        if kind == "Schedtrace":
-            self._schedtrace.extend(str(ev.extra).split("\n"))
-        elif kind == "GOMAXPROCS":
-            self._max_procs = max(self._max_procs, ev.extra[1])
-        self._track_spans(ev)
-        if ev.g is not None:
-            self._track_g(ev.g, kind)
-        self._sample(t)
-        if self.keep_snapshots and kind in _SNAPSHOT_KINDS:
-            self._snapshot(ev, len(self._events) - 1)
+        """Record one event (see the class docstring for what is read). ``attach`` puts the
+        recording function on the instance; this method only serves subclasses that extend
+        ``event`` and call ``super().event(ev)``."""
+        self._event(ev)
+
+    def _event(self, ev: Event) -> None:
+        raise RuntimeError("Recorder.event before attach")
+
+    def _make_event(self, s: Sched):
+        """The per-event recording function, a closure: on this path, the most frequent in a
+        recorded run, local names are cheaper than attribute lookups on ``self``."""
+        gs_get = self._gs.get
+        register = self._register
+        events = self._events
+        append = events.append
+        side = self._qside.append
+        sample_all_queues = self._sample_all_queues
+        sample_ms = self._sample_ms
+        snapshot = self._snapshot
+        flags_of = _KIND_FLAGS.get
+        gstatus_int = _GSTATUS_INT
+        keep_snapshots = self.keep_snapshots
+        nprocs = -1  # Ps at the last full rescan; a different count forces one
+        prev: int | None = None  # the P the previous event named
+        m_next = True  # rescan the threads at this event (the first, or one after an M event)
+        snap_skip = 0  # snapshot-kind events to pass over before the next snapshot
+
+        def event(ev: Event) -> None:
+            nonlocal nprocs, prev, m_next, snap_skip
+            kind = ev.kind
+            g = ev.g
+            p = ev.p
+            gst = None
+            if g is not None:
+                gobj = gs_get(g)
+                if gobj is None and (kind == "GoCreate" or g == 1):
+                    gobj = register(g)
+                if gobj is not None:
+                    gst = gstatus_int[gobj.status]  # a plain int keeps the tuple out of the GC
+            allp = s.allp
+            index = len(events)
+            flags = flags_of(kind, 0)
+            if flags & _FULLQ or len(allp) != nprocs:
+                nprocs = sample_all_queues(index)
+                lq = nq = None
+            elif p is not None:
+                pp = allp[p]
+                lq = len(pp.runq)
+                nq = pp.runnext is not None
+            else:
+                lq = nq = None
+            if prev is not None and prev != p and prev < nprocs:
+                pp = allp[prev]
+                side((index, prev, len(pp.runq), pp.runnext is not None))
+            prev = p
+            append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, gst, len(s.runq),
+                    lq, nq))
+            if flags:
+                if flags & _MKIND:
+                    sample_ms(index)
+                    m_next = True
+                elif m_next:
+                    sample_ms(index)
+                    m_next = False
+                if flags & _SPECIAL:
+                    if kind == "Schedtrace":
+                        self._schedtrace.extend(str(ev.extra).split("\n"))
+                    elif kind == "GOMAXPROCS":
+                        self._max_procs = max(self._max_procs, ev.extra[1])
+                if flags & _SNAP and keep_snapshots:
+                    if snap_skip:
+                        snap_skip -= 1
+                    else:
+                        snap_skip = snapshot(index)
+            elif m_next:
+                sample_ms(index)
+                m_next = False
+
+        return event
 
     # ----- recording internals ------------------------------------------------------------
 
-    def _close(self, p: int, t: int, why: str) -> None:
-        span = self._open.pop(p, None)
-        if span is not None:
-            g, m, start, kind, source = span
-            self._spans.append((p, m, g, start, t, kind, source, why))
-
-    def _close_g(self, g: int, t: int, why: str) -> None:
-        for p, span in list(self._open.items()):
-            if span[0] == g:
-                self._close(p, t, why)
-
-    def _track_spans(self, ev: Event) -> None:
-        kind, t, g, p = ev.kind, ev.t, ev.g, ev.p
-        if kind == "GoStart":
-            if p is not None:
-                self._close(p, t, "descheduled")
-                self._open[p] = [g, ev.m, t, "run", ev.source or ""]
-        elif kind == "GoBlock":
-            self._close_g(g, t, f"blocked ({ev.reason})")
-        elif kind in _END_WORDS:
-            self._close_g(g, t, _END_WORDS[kind])
-            if kind == "GoSysCall" and p is not None:
-                self._open[p] = [g, ev.m, t, "syscall", "syscall"]
-        elif kind == "GoSysExit":
-            self._close_g(g, t, "returned from the system call")
-            if p is not None and ev.reason != "global":
-                # Back from the kernel with a P: it runs on (fast path) or took another P.
-                self._close(p, t, "P taken by a goroutine back from a syscall")
-                src = "syscall" if ev.reason == "fast" else "exitsyscall"
-                self._open[p] = [g, ev.m, t, "run", src]
-        elif kind in ("Retake", "Handoff"):
-            if p is not None and p in self._open and self._open[p][3] == "syscall":
-                self._close(p, t, "P retaken by sysmon while the goroutine stays in the syscall")
-        elif kind == "PRelease":
-            if p is not None:
-                self._close(p, t, "P released")
-        elif kind == "Exit":
-            for q in list(self._open):
-                self._close(q, t, "program exited")
-
-    def _track_g(self, goid: int, kind: str) -> None:
-        g = self._gs.get(goid)
-        if g is None:
-            if kind != "GoCreate" and goid not in (1,):
-                return
-            g = self._find_g(goid)
-            if g is None or g.system:
-                return
-            self._gs[goid] = g
-        old = self._gstate.get(goid)
-        new = g.status
-        if old == new:
-            return
-        if old in self._gcount:
-            self._gcount[old] -= 1
-        if new in self._gcount:
-            self._gcount[new] += 1
-        self._gstate[goid] = new
-
-    def _find_g(self, goid: int):
+    def _register(self, goid: int):
+        """Remember a user goroutine's G the first time an event names it (GoCreate, or G1's
+        first event); runtime goroutines are left out."""
         s = self.sched
         assert s is not None
         # The G named by GoCreate is the newest one; search from the end.
         for g in reversed(s.allg):
             if g.goid == goid:
+                if g.system:
+                    return None
+                self._gs[goid] = g
                 return g
         return None
 
-    def _sample(self, t: int) -> None:
+    def _sample_all_queues(self, index: int) -> int:
         s = self.sched
         assert s is not None
         allp = s.allp
-        q = (len(s.runq), tuple(len(p.runq) for p in allp),
-             tuple(0 if p.runnext is None else 1 for p in allp))
-        if q != self._last_queue:
-            self._last_queue = q
-            self._queues.append((t, *q))
+        self._qfull.append((index, len(s.runq), tuple(len(p.runq) for p in allp),
+                            tuple(p.runnext is not None for p in allp)))
+        return len(allp)
+
+    def _sample_ms(self, index: int) -> None:
+        s = self.sched
+        assert s is not None
         mr = ms = msc = mi = 0
         for m in s.allm:
             if m.system:
@@ -275,18 +334,15 @@ class Recorder(Observer):
                 mi += 1
             else:
                 mr += 1  # between goroutines, in the scheduler: still a busy thread
-        c = self._gcount
-        row = (c[GStatus.RUNNING], c[GStatus.RUNNABLE], c[GStatus.SYSCALL], c[GStatus.WAITING],
-               mr, ms, msc, mi, len(s.pidle))
-        if row != self._last_count:
-            self._last_count = row
-            self._counts.append((t, *row))
+        row = (mr, ms, msc, mi, len(s.pidle))
+        if row != self._mrow:
+            self._mrow = row
+            self._mrows.append((index, row))
 
-    def _snapshot(self, ev: Event, index: int) -> None:
-        if self._snap_skip:
-            self._snap_skip -= 1
-            return
-        self._snap_skip = self._snap_stride - 1
+    def _snapshot(self, index: int) -> int:
+        """Keep the G/M/P picture after event ``index`` as plain tuples (:meth:`snapshots`
+        turns them into :class:`Snapshot` objects when asked); return how many snapshot-kind
+        events to pass over before the next one."""
         s = self.sched
         assert s is not None
         n = SNAPSHOT_QUEUE_IDS
@@ -295,12 +351,12 @@ class Recorder(Observer):
             m = p.m
             cg = m.curg if m is not None else None
             runq = p.runq
-            ids = tuple(runq[i].goid for i in range(min(n, len(runq))))
-            ps.append(PSnap(
-                p.id, PStatus(p.status).name.lower(), m.id if m is not None else None,
-                cg.goid if cg is not None else None,
-                cg is not None and cg.status == GStatus.SYSCALL,
-                p.runnext.goid if p.runnext is not None else None, ids, len(runq), p.schedtick))
+            nxt = p.runnext
+            ps.append((p.id, p.status, None if m is None else m.id,
+                       None if cg is None else cg.goid,
+                       cg is not None and cg.status == GStatus.SYSCALL,
+                       None if nxt is None else nxt.goid,
+                       tuple(map(_GOID, islice(runq, n))), len(runq), p.schedtick))
         grq = s.runq
         idle, spin, sysc, netp = [], [], [], []
         for m in s.allm:
@@ -314,19 +370,96 @@ class Recorder(Observer):
                 netp.append(m.id)
             elif m.parked:
                 idle.append(m.id)
-        self._snaps.append(Snapshot(
-            ev.t, index, ev.kind, tuple(ps), tuple(grq[i].goid for i in range(min(n, len(grq)))),
-            len(grq), tuple(idle), tuple(spin), tuple(sysc), tuple(netp)))
+        self._snaps.append((index, tuple(ps), tuple(map(_GOID, islice(grq, n))), len(grq),
+                            tuple(idle), tuple(spin), tuple(sysc), tuple(netp)))
         if len(self._snaps) > self.max_snapshots:
             last = self._snaps[-1]
-            self._snaps = self._snaps[:-1:2] + [last]
+            self._snaps[:] = self._snaps[:-1:2] + [last]
             self._snap_stride *= 2
+        return self._snap_stride - 1
+
+    # ----- derived on demand ----------------------------------------------------------------
+
+    def _derive_spans(self) -> tuple[list[tuple[Any, ...]], dict[int, list[Any]]]:
+        """Replay the events into run and syscall stretches: the closed ones, and the ones
+        still open (p -> [g, m, start, kind, source]) after the last event."""
+        spans: list[tuple[Any, ...]] = []
+        opened: dict[int, list[Any]] = {}
+
+        def close(p: int, t: int, why: str) -> None:
+            span = opened.pop(p, None)
+            if span is not None:
+                g, m, start, kind, source = span
+                spans.append((p, m, g, start, t, kind, source, why))
+
+        def close_g(g: int, t: int, why: str) -> None:
+            for p, span in list(opened.items()):
+                if span[0] == g:
+                    close(p, t, why)
+
+        for t, kind, g, m, p, reason, source, *_rest in self._events:
+            if kind == "GoStart":
+                if p is not None:
+                    close(p, t, "descheduled")
+                    opened[p] = [g, m, t, "run", source or ""]
+            elif kind == "GoBlock":
+                close_g(g, t, f"blocked ({reason})")
+            elif kind in _END_WORDS:
+                close_g(g, t, _END_WORDS[kind])
+                if kind == "GoSysCall" and p is not None:
+                    opened[p] = [g, m, t, "syscall", "syscall"]
+            elif kind == "GoSysExit":
+                close_g(g, t, "returned from the system call")
+                if p is not None and reason != "global":
+                    # Back from the kernel with a P: it runs on (fast path) or took another P.
+                    close(p, t, "P taken by a goroutine back from a syscall")
+                    src = "syscall" if reason == "fast" else "exitsyscall"
+                    opened[p] = [g, m, t, "run", src]
+            elif kind in ("Retake", "Handoff"):
+                if p is not None and p in opened and opened[p][3] == "syscall":
+                    close(p, t, "P retaken by sysmon while the goroutine stays in the syscall")
+            elif kind == "PRelease":
+                if p is not None:
+                    close(p, t, "P released")
+            elif kind == "Exit":
+                for q in list(opened):
+                    close(q, t, "program exited")
+        return spans, opened
+
+    def _count_rows(self) -> list[tuple[int, ...]]:
+        """Replay the events into count rows (t, g_running, g_runnable, g_syscall, g_waiting,
+        m_running, m_spinning, m_syscall, m_idle, p_idle), one per change."""
+        gstate: dict[int, int] = {}
+        gcount = {s: 0 for s in _STATE_NAMES}
+        mrows = self._mrows
+        nxt = 0
+        mrow: tuple[int, ...] = (0, 0, 0, 0, 0)
+        rows: list[tuple[int, ...]] = []
+        last = None
+        for i, (t, _kind, g, _m, _p, _r, _s, _x, gst, *_q) in enumerate(self._events):
+            while nxt < len(mrows) and mrows[nxt][0] <= i:
+                mrow = mrows[nxt][1]
+                nxt += 1
+            if gst is not None:
+                old = gstate.get(g)
+                if old != gst:
+                    if old in gcount:
+                        gcount[old] -= 1
+                    if gst in gcount:
+                        gcount[gst] += 1
+                    gstate[g] = gst
+            row = (gcount[GStatus.RUNNING], gcount[GStatus.RUNNABLE], gcount[GStatus.SYSCALL],
+                   gcount[GStatus.WAITING], *mrow)
+            if row != last:
+                last = row
+                rows.append((t, *row))
+        return rows
 
     # ----- facts about the run --------------------------------------------------------------
 
     def end_ns(self) -> int:
         """Virtual time of the last recorded event."""
-        return self._end
+        return self._events[-1][0] if self._events else 0
 
     def max_procs(self) -> int:
         """The largest GOMAXPROCS the run had (the number of P lanes to draw)."""
@@ -339,8 +472,48 @@ class Recorder(Observer):
         return len(self._events)
 
     def __repr__(self) -> str:
-        return (f"<Recorder {len(self._events)} events, {len(self._spans)} spans, "
-                f"{self._end / 1e6:.3f} ms>")
+        spans, opened = self._spans_and_open()
+        return (f"<Recorder {len(self._events)} events, {len(spans) + len(opened)} spans, "
+                f"{self.end_ns() / 1e6:.3f} ms>")
+
+    @_cached
+    def _event_rows(self) -> list[tuple[Any, ...]]:
+        """The events as the tables show them (without the recorded goroutine state)."""
+        return [row[:8] for row in self._events]
+
+    @_cached
+    def _queue_rows(self) -> list[tuple[Any, ...]]:
+        """Replay the events into queue rows (t, grq, (lrq per P...), (runnext 0/1 per P...)),
+        one per change."""
+        full = {row[0]: row[1:] for row in self._qfull}
+        side: dict[int, list[tuple[int, int, bool]]] = {}
+        for i, p, lq, nq in self._qside:
+            side.setdefault(i, []).append((p, lq, nq))
+        ql: list[int] = []
+        qn: list[int] = []
+        rows: list[tuple[Any, ...]] = []
+        last = None
+        for i, (t, _kind, _g, _m, p, *_x, grq, lq, nq) in enumerate(self._events):
+            if i in full:
+                _grq, lqs, nqs = full[i]
+                ql, qn = list(lqs), [int(x) for x in nqs]
+            for q, l2, n2 in side.get(i, ()):
+                ql[q], qn[q] = l2, int(n2)
+            if lq is not None:
+                ql[p], qn[p] = lq, int(nq)
+            row = (grq, tuple(ql), tuple(qn))
+            if row != last:
+                last = row
+                rows.append((t, *row))
+        return rows
+
+    @_cached
+    def _count_rows_cached(self) -> list[tuple[int, ...]]:
+        return self._count_rows()
+
+    @_cached
+    def _spans_and_open(self) -> tuple[list[tuple[Any, ...]], dict[int, list[Any]]]:
+        return self._derive_spans()
 
     # ----- tables ---------------------------------------------------------------------------
 
@@ -351,7 +524,7 @@ class Recorder(Observer):
         import pandas as pd
 
         cols = ["time_ns", "event", "g", "m", "p", "reason", "source", "extra"]
-        df = pd.DataFrame(self._events, columns=cols)
+        df = pd.DataFrame(self._event_rows(), columns=cols)
         df.insert(1, "time_ms", df["time_ns"] / 1e6)
         for c in ("g", "m", "p"):
             df[c] = df[c].astype("Int64")
@@ -372,9 +545,11 @@ class Recorder(Observer):
         """Bars of the timeline: p, m, g, start, end (ns), kind (run/syscall), source, end_reason."""
         import pandas as pd
 
-        rows = list(self._spans)
-        for p, (g, m, start, kind, source) in sorted(self._open.items()):
-            rows.append((p, m, g, start, self._end, kind, source, "still running at the end"))
+        spans, opened = self._spans_and_open()
+        rows = list(spans)
+        end = self.end_ns()
+        for p, (g, m, start, kind, source) in sorted(opened.items()):
+            rows.append((p, m, g, start, end, kind, source, "still running at the end"))
         cols = ["p", "m", "g", "start", "end", "kind", "source", "end_reason"]
         df = pd.DataFrame(rows, columns=cols)
         if len(df):
@@ -394,7 +569,7 @@ class Recorder(Observer):
             data[f"P{i}"] = []
         for i in range(n):
             data[f"P{i}.runnext"] = []
-        for t, grq, lrq, nxt in self._queues:
+        for t, grq, lrq, nxt in self._queue_rows():
             data["t"].append(t)
             data["global"].append(grq)
             for i in range(n):
@@ -415,7 +590,7 @@ class Recorder(Observer):
 
         cols = ["t", "g_running", "g_runnable", "g_syscall", "g_waiting", "m_running",
                 "m_spinning", "m_syscall", "m_idle", "p_idle"]
-        df = pd.DataFrame(self._counts, columns=cols)
+        df = pd.DataFrame(self._count_rows_cached(), columns=cols)
         # One row per instant, the state once every event of that instant is done: within one
         # instant the scheduler may change a goroutine before the event naming it arrives
         # (a netpoll batch readies all its goroutines, then reports them one by one).
@@ -430,7 +605,7 @@ class Recorder(Observer):
         long, on which Ps, how it got there, and how often it blocked."""
         import pandas as pd
 
-        ev = pd.DataFrame(self._events, columns=["t", "event", "g", "m", "p", "reason", "source",
+        ev = pd.DataFrame(self._event_rows(), columns=["t", "event", "g", "m", "p", "reason", "source",
                                                   "extra"])
         ids = sorted(self._gs)
         out = pd.DataFrame({"g": ids})
@@ -474,7 +649,7 @@ class Recorder(Observer):
         out = pd.DataFrame({"p": list(range(n))})
         busy = (run["end"] - run["start"]).groupby(run["p"]).sum() / 1e6
         out["busy_ms"] = out["p"].map(busy).fillna(0.0)
-        total = self._end / 1e6
+        total = self.end_ns() / 1e6
         out["utilisation"] = (out["busy_ms"] / total).round(3) if total else 0.0
         out["starts"] = out["p"].map(run.groupby("p").size()).fillna(0).astype(int)
         out["goroutines"] = out["p"].map(run.groupby("p")["g"].nunique()).fillna(0).astype(int)
@@ -520,17 +695,30 @@ class Recorder(Observer):
 
     # ----- the G/M/P picture ----------------------------------------------------------------
 
+    @_cached
+    def _snapshot_objects(self) -> list[Snapshot]:
+        events = self._events
+        out = []
+        for index, ps, grq, grq_len, idle, spin, sysc, netp in self._snaps:
+            t, kind = events[index][0], events[index][1]
+            psnaps = tuple(
+                PSnap(pid, PStatus(status).name.lower(), m, curg, in_sys, nxt, ids, n, tick)
+                for pid, status, m, curg, in_sys, nxt, ids, n, tick in ps)
+            out.append(Snapshot(t, index, kind, psnaps, grq, grq_len, idle, spin, sysc, netp))
+        return out
+
     def snapshots(self) -> list[Snapshot]:
-        return list(self._snaps)
+        return list(self._snapshot_objects())
 
     def snapshot_at(self, t_ns: float | None = None) -> Snapshot:
         """The last snapshot at or before ``t_ns`` (default: the last one)."""
-        if not self._snaps:
+        snaps = self._snapshot_objects()
+        if not snaps:
             raise ValueError("no snapshots were recorded (Recorder(snapshots=False)?)")
         if t_ns is None:
-            return self._snaps[-1]
-        best = self._snaps[0]
-        for snap in self._snaps:
+            return snaps[-1]
+        best = snaps[0]
+        for snap in snaps:
             if snap.t > t_ns:
                 break
             best = snap
@@ -539,10 +727,11 @@ class Recorder(Observer):
     def snapshot_after(self, event_index: int) -> Snapshot:
         """The state right after event number ``event_index`` (a row label of :attr:`events`):
         the last snapshot taken at or before that event."""
-        if not self._snaps:
+        snaps = self._snapshot_objects()
+        if not snaps:
             raise ValueError("no snapshots were recorded (Recorder(snapshots=False)?)")
-        best = self._snaps[0]
-        for snap in self._snaps:
+        best = snaps[0]
+        for snap in snaps:
             if snap.index > event_index:
                 break
             best = snap
@@ -571,18 +760,18 @@ class Recorder(Observer):
                         "args": {"goroutine": int(row.g), "M": int(row.m) if row.m is not None
                                  else None, "source": source_text(row.source),
                                  "ended": row.end_reason}})
-        for t, grq, lrq, nxt in self._queues:
+        for t, grq, lrq, nxt in self._queue_rows():
             args = {"global": grq}
             args.update({f"P{i}": n for i, n in enumerate(lrq)})
             args.update({f"P{i} runnext": n for i, n in enumerate(nxt)})
             out.append({"ph": "C", "pid": pid, "name": "run queues", "ts": t / 1000,
                         "args": args})
-        for t, _gr, _grb, _gs, _gw, mr, ms, msc, mi, pi in self._counts:
+        for t, _gr, _grb, _gs, _gw, mr, ms, msc, mi, pi in self._count_rows_cached():
             out.append({"ph": "C", "pid": pid, "name": "threads", "ts": t / 1000,
                         "args": {"running": mr, "spinning": ms, "syscall": msc, "idle": mi}})
             out.append({"ph": "C", "pid": pid, "name": "idle Ps", "ts": t / 1000,
                         "args": {"idle Ps": pi}})
-        for t, kind, g, _m, p, _reason, source, extra in self._events:
+        for t, kind, g, _m, p, _reason, source, extra, *_rest in self._events:
             if kind == "Steal" and p is not None:
                 out.append({"ph": "i", "pid": pid, "tid": p, "s": "t", "ts": t / 1000,
                             "name": f"steal {extra[1]} from P{extra[0]}",

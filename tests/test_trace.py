@@ -2,10 +2,13 @@
 
 import json
 
+import pandas as pd
+import pytest
+
 import gmpkit as gk
 import gmpkit.scenarios as sc
 from gmpkit.golang import parse_schedtrace
-from gmpkit.sched import GStatus
+from gmpkit.sched import GStatus, Observer
 from gmpkit.trace import Recorder
 
 
@@ -41,7 +44,7 @@ def test_steals_name_the_victim():
     stolen = ev[(ev["event"] == "GoStart") & ev["source"].str.startswith("stolen", na=False)]
     assert set(stolen["source"]) == {"stolen from P0"}
     steals = ev[ev["event"] == "Steal"]
-    assert steals["reason"].str.match(r"took \d+ from P0's local queue").all()
+    assert steals["reason"].str.match(r"took \d+ from P0's (local queue|runnext)$").all()
 
 
 def test_spans_cover_each_goroutines_cpu_time_once():
@@ -63,32 +66,71 @@ def test_syscall_spans_are_hatched_and_end_when_the_p_is_retaken():
     trace = sc.get("blocking_syscalls", n=6).run(gomaxprocs=2)
     sys = trace.spans[trace.spans["kind"] == "syscall"]
     assert len(sys) >= 1
-    assert sys["end_reason"].str.contains("syscall|retaken").all()
+    assert sys["end_reason"].str.contains("system call|retaken").all()
 
 
-def test_counts_match_the_scheduler_state_at_every_instant():
-    """The incrementally kept goroutine counts equal a full recount once each instant's events
-    are all reported (within an instant, a netpoll batch is readied before it is reported)."""
+class Recount(Observer):
+    """Reads the whole scheduler state the slow way after every event: every P's queues, every
+    goroutine's state, every thread. What the recorder's series must agree with."""
 
-    class Checked(Recorder):
-        def __init__(self):
-            super().__init__()
-            self.agree = {}
+    def __init__(self):
+        self.queues, self.counts = [], []
 
-        def event(self, ev):
-            super().event(ev)
-            truth = {s: 0 for s in self._gcount}
-            for g in self.sched.allg:
-                if not g.system and g.status in truth:
-                    truth[g.status] += 1
-            self.agree[ev.t] = truth == self._gcount
+    def attach(self, sched):
+        self.sched = sched
 
-    for name in sc.names():
-        rec = Checked()
-        gk.Sim(sc.get(name, n=12).main, gomaxprocs=3, seed=1, observers=[rec]).run()
-        assert all(rec.agree.values()), name
-        counts = rec.counts
-        assert counts["t"].is_unique
+    def event(self, ev):
+        s = self.sched
+        q = (len(s.runq), tuple(len(p.runq) for p in s.allp),
+             tuple(int(p.runnext is not None) for p in s.allp))
+        if not self.queues or self.queues[-1][1:] != q:
+            self.queues.append((ev.t, *q))
+        gs = [g.status for g in s.allg if not g.system]
+        ms = [m for m in s.allm if not m.system]
+        in_syscall = [m for m in ms if m.curg is not None and m.curg.status == GStatus.SYSCALL]
+        spinning = [m for m in ms if m.curg is None and m.spinning]
+        idle = [m for m in ms if m.curg is None and not m.spinning and (m.parked or m.in_netpoll)]
+        row = (ev.t, gs.count(GStatus.RUNNING), gs.count(GStatus.RUNNABLE),
+               gs.count(GStatus.SYSCALL), gs.count(GStatus.WAITING),
+               len(ms) - len(in_syscall) - len(spinning) - len(idle), len(spinning),
+               len(in_syscall), len(idle), len(s.pidle))
+        self.counts.append(row)
+
+
+def _recount_tables(obs):
+    queues = pd.DataFrame({"t": [r[0] for r in obs.queues], "global": [r[1] for r in obs.queues]})
+    n = max(len(r[2]) for r in obs.queues)
+    for i in range(n):
+        queues[f"P{i}"] = [r[2][i] if i < len(r[2]) else None for r in obs.queues]
+    for i in range(n):
+        queues[f"P{i}.runnext"] = [r[3][i] if i < len(r[3]) else None for r in obs.queues]
+    # One row per instant: the state once all of that instant's events are reported.
+    counts = pd.DataFrame(obs.counts, columns=["t", "g_running", "g_runnable", "g_syscall",
+                                               "g_waiting", "m_running", "m_spinning",
+                                               "m_syscall", "m_idle", "p_idle"])
+    return queues, counts.drop_duplicates("t", keep="last").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("name", sc.names())
+@pytest.mark.parametrize("procs", [1, 2, 3])
+def test_series_match_a_full_recount_at_every_event(name, procs):
+    """The recorder reads only what each event can have changed and builds its series later;
+    they equal a full recount of the scheduler after every event: the queue series row for
+    row, the counts at the end of every instant at which they changed (within an instant, a
+    netpoll batch is readied before it is reported)."""
+    rec, truth = Recorder(), Recount()
+    gk.Sim(sc.get(name, n=12, seed=procs).main, gomaxprocs=procs, seed=1,
+           observers=[truth, rec]).run()
+    queues, counts = _recount_tables(truth)
+    got = rec.queues.drop(columns="t_ms")
+    pd.testing.assert_frame_equal(got, queues, check_dtype=False)
+    got = rec.counts.set_index("t").drop(columns="t_ms")
+    assert got.index.is_unique
+    want = counts.set_index("t").loc[got.index]
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    # ... and every instant at which the recount changed has a row.
+    moved = counts.drop(columns="t").diff().abs().sum(axis=1) > 0
+    assert set(counts["t"][moved]) <= set(got.index)
 
 
 def test_queue_series_never_exceeds_go_limits_and_running_never_exceeds_gomaxprocs():

@@ -34,6 +34,7 @@ from .sched import (
     WAIT_SELECT,
     WAIT_SELECT_NO_CASES,
     Op,
+    ParkingOp,
     current_sched,
 )
 
@@ -74,6 +75,17 @@ def _deliver(sched: Sched, sd: Sudog, value: Any, ok: bool, waker: G | None) -> 
     sched.ready(g, waker)
 
 
+def _enqueue(ch: Chan, is_send: bool, sd: Sudog) -> None:
+    """Append a waiter to the channel's sendq or recvq (a list is made on first use)."""
+    q = ch.sendq if is_send else ch.recvq
+    if q:
+        q.append(sd)
+    elif is_send:
+        ch.sendq = [sd]
+    else:
+        ch.recvq = [sd]
+
+
 def _withdraw(sd: Sudog) -> None:
     """select's pass 3: remove the winner's other registrations from their channels."""
     for ch, other, is_send in sd.group:
@@ -96,10 +108,12 @@ class Chan:
         if cap < 0:
             raise UsageValueError(f"makechan: size out of range (Chan capacity {cap} < 0)")
         self.cap = cap
-        # Lists, not deques: an empty deque costs ~600 bytes and most channels hold few waiters.
-        self.buf: list[Any] = []
-        self.recvq: list[Sudog] = []
-        self.sendq: list[Sudog] = []
+        # Lists, not deques (an empty deque costs ~600 bytes and most channels hold few
+        # waiters), and the shared empty tuple until first used: a channel with nobody waiting
+        # costs no list at all.
+        self.buf: Any = ()  # list[Any] once used
+        self.recvq: Any = ()  # list[Sudog] once used
+        self.sendq: Any = ()  # list[Sudog] once used
         self.closed = False
         self.is_nil = False
         self.id = next(_chan_ids)  # stands in for the address: select's lock order
@@ -174,7 +188,10 @@ class Chan:
                 _deliver(sched, sd, value, True, g)
             return True
         if len(self.buf) < self.cap:
-            self.buf.append(value)
+            if self.buf:
+                self.buf.append(value)
+            else:
+                self.buf = [value]
             return True
         return False
 
@@ -220,11 +237,11 @@ class _Send(tuple, Op):  # (ch, value): a tuple is built in C, the hot path's ch
         if done:
             sched.cont(g, sched.costs.chan_ns)
             return
-        ch.sendq.append(Sudog(g, value, _PLAIN))
+        _enqueue(ch, True, Sudog(g, value, _PLAIN))
         sched.park(g, WAIT_CHAN_SEND)
 
 
-class _Recv(tuple, Op):  # (ch, mode)
+class _Recv(tuple, ParkingOp):  # (ch, mode)
     __slots__ = ()
 
     def apply(self, sched: Sched, g: G) -> None:
@@ -236,7 +253,7 @@ class _Recv(tuple, Op):  # (ch, mode)
         if done:
             sched.cont(g, sched.costs.chan_ns, (value, ok) if mode == _WITH_OK else value)
             return
-        ch.recvq.append(Sudog(g, None, mode))
+        _enqueue(ch, False, Sudog(g, None, mode))
         sched.park(g, WAIT_CHAN_RECEIVE)
 
 
@@ -266,7 +283,7 @@ def send(ch: Chan, value: Any) -> Case:
     return Case(ch, True, value)
 
 
-class Select(Op):
+class Select(ParkingOp):
     """``select``: returns ``(index, value, ok)``; index -1 means ``default`` was taken."""
 
     __slots__ = ("cases", "default")
@@ -323,5 +340,5 @@ class Select(Op):
             c = cases[i]
             sd = Sudog(g, c.value, _SELECT, i, group)
             group.append((c.ch, sd, c.is_send))
-            (c.ch.sendq if c.is_send else c.ch.recvq).append(sd)
+            _enqueue(c.ch, c.is_send, sd)
         sched.park(g, WAIT_SELECT)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, Any
 
-from .sched import WAIT_IO, Op
+from .sched import WAIT_IO, ParkingOp
 
 if TYPE_CHECKING:
     from .sched import G, Sched
@@ -55,7 +55,7 @@ class Netpoller:
         return out
 
 
-class NetWait(Op):
+class NetWait(ParkingOp):
     """``gk.netwait``: a network read that becomes ready after ``ns`` (``IO wait``)."""
 
     __slots__ = ("ns",)

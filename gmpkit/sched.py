@@ -269,8 +269,6 @@ class G:
         "work_left",  # ns of work() still to do after a preemption
         "work_calls",  # the current work segment makes calls (cooperatively preemptible)
         "debt",  # ns of synchronous gmpkit calls (go, close, ...) made since the last await
-        "select_done",  # a select case already won (selectDone)
-        "param",  # what woke it: the winning sudog of a select
         "created_at",  # virtual time of creation
         "last_p",  # id of the P it last ran on
         "wait_since",  # virtual time it last parked
@@ -292,15 +290,13 @@ class G:
         self.name = name
         self.parent = parent
         self.system = system
-        self.resume_val: Any = None
+        self.resume_val: Any = _START
         self.resume_exc: BaseException | None = None
         self.preempt = False
         self.work_end = 0
         self.work_left = 0
         self.work_calls = True
         self.debt = 0
-        self.select_done = False
-        self.param: Any = None
         self.created_at = t
         self.last_p = -1
         self.wait_since = 0
@@ -492,16 +488,49 @@ def current_sched(what: str) -> Sched:
     return s
 
 
+_START = object()  # resume value of a goroutine that has not run yet: send(None) starts it
+_NONE = object()  # stands for None on the way into an Op (a bare None would restart the await)
+
+
 class Op:
     """Something a goroutine awaits. ``apply`` performs it on the running G at the current time
-    and either continues the G (``sched.cont``) or parks it (``sched.park``)."""
+    and either continues the G (``sched.cont``) or parks it (``sched.park``).
+
+    Awaiting an Op yields the Op itself to the scheduler through a small generator, and the
+    value the scheduler sends back is the await's result."""
 
     __slots__ = ()
 
     def __await__(self) -> Any:
         if _current is None:
             current_sched(f"awaiting {type(self).__name__}")
-        return (yield self)
+        v = yield self
+        return None if v is _NONE else v
+
+    def apply(self, sched: Sched, g: G) -> None:
+        raise NotImplementedError
+
+
+class ParkingOp(Op):
+    """An Op that usually parks its goroutine (a receive, a select, a sleep...).
+
+    It is its own awaitable iterator, with no generator behind it: awaiting hands the Op itself
+    to the scheduler (``__next__``), and ``send(value)`` finishes the await with that value.
+    A parked goroutine then holds only its coroutine and the Op (under a kilobyte in all).
+    Resuming costs a little more than a generator, so Ops that rarely park keep the generator."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Any:
+        if _current is None:
+            current_sched(f"awaiting {type(self).__name__}")
+        return self
+
+    def __next__(self) -> Op:
+        return self
+
+    def send(self, value: Any) -> Any:
+        raise StopIteration(None if value is _NONE else value)
 
     def apply(self, sched: Sched, g: G) -> None:
         raise NotImplementedError
@@ -543,7 +572,7 @@ class Syscall(Op):
         sched.entersyscall(g, self.ns)
 
 
-class Park(Op):
+class Park(ParkingOp):
     """Block forever with a reason (``select {}``, nil channel operations)."""
 
     __slots__ = ("reason",)
@@ -1267,7 +1296,7 @@ class Sched:
             else:
                 val = g.resume_val
                 g.resume_val = None
-                op = g.coro.send(val)
+                op = g.coro.send(None if val is _START else _NONE if val is None else val)
         except StopIteration:
             _current = None
             self._running = None

@@ -18,7 +18,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .errors import PanicError, UsageTypeError
-from .sched import WAIT_COND, WAIT_MUTEX, WAIT_WAITGROUP, Op, current_sched
+from .sched import WAIT_COND, WAIT_MUTEX, WAIT_WAITGROUP, ParkingOp, current_sched
 
 if TYPE_CHECKING:
     from .sched import G, Sched
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 STARVATION_THRESHOLD_NS = 1_000_000  #: starvationThresholdNs: 1 ms
 
 
-class _SemaWait(Op):
+class _SemaWait(ParkingOp):
     """Park on a semaphore queue (``semacquire1``); ``lifo`` queues at the head."""
 
     __slots__ = ("queue", "reason", "lifo")
@@ -44,7 +44,7 @@ class _SemaWait(Op):
         sched.park(g, self.reason)
 
 
-class _MutexTry(Op):
+class _MutexTry(ParkingOp):
     """The fast path of Lock: take a free mutex, or queue and park."""
 
     __slots__ = ("mu", "lifo")

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .sched import WAIT_SLEEP, Op
+from .sched import WAIT_SLEEP, ParkingOp
 
 if TYPE_CHECKING:
     from .sched import G, Sched
 
 
-class Sleep(Op):
+class Sleep(ParkingOp):
     """``time.Sleep(ns)``: ns <= 0 returns at once without yielding, like Go."""
 
     __slots__ = ("ns",)

@@ -8,6 +8,7 @@ must leave gmpkit ready for the next run.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -168,8 +169,10 @@ def test_awaiting_gmpkit_operation_outside_a_simulation(op):
     async def outside():
         await op()
 
-    with pytest.raises(gk.UsageError) as info:
-        asyncio.run(outside())
+    # In a thread of its own: asyncio.run refuses to start where another event loop runs (a
+    # notebook kernel, or a browser-test session in this process).
+    with pytest.raises(gk.UsageError) as info, ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, outside()).result(timeout=30)
     assert_usage(info, "gk.run")
 
 

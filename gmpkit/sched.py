@@ -2103,6 +2103,13 @@ class Sim:
     def now(self) -> int:
         return self.sched.now
 
+    def __del__(self) -> None:
+        # A Sim dropped before its program ended: close the coroutines quietly (no
+        # "coroutine was never awaited" warnings at interpreter exit).
+        sched = getattr(self, "sched", None)
+        if sched is not None and not self.done:
+            sched.close_all()
+
     @property
     def trace(self) -> Any:
         """The run's Trace (exit code, stdout, stderr, SCHED lines; tables if recording)."""

@@ -786,9 +786,7 @@ def test_b14_select_picks_ready_cases_uniformly_and_default_only_when_none_ready
 def test_b15_blocked_goroutines_show_go_wait_reasons():
     """B15 (spec §14, §2.1 waitReasonStrings, §12.2): goroutines blocked in each primitive show
     Go's wait reason in a dump: `[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait]
-    [select (no cases)] [chan send (nil chan)]`, in creation order (goid order).
-
-    (Go's row also has `sync.Cond.Wait`; gmpkit's API has no Cond, so that goroutine is left out.)
+    [sync.Cond.Wait] [select (no cases)] [chan send (nil chan)]`, in creation order (goid order).
     The dump is read from the scheduler's goroutine table while main is still running.
     """
     box = {}
@@ -806,6 +804,10 @@ def test_b15_blocked_goroutines_show_go_wait_reasons():
     async def waiter(wg):
         await wg.wait()
 
+    async def cond_waiter(cond):
+        await cond.L.lock()
+        await cond.wait()
+
     async def forever():
         await gk.select()
 
@@ -821,6 +823,7 @@ def test_b15_blocked_goroutines_show_go_wait_reasons():
             gk.go(selector, gk.Chan(), gk.Chan()),
             gk.go(locker, mu),
             gk.go(waiter, wg),
+            gk.go(cond_waiter, gk.Cond(gk.Mutex())),
             gk.go(forever),
             gk.go(nil_sender),
         ]
@@ -834,10 +837,10 @@ def test_b15_blocked_goroutines_show_go_wait_reasons():
     sim = gk.Sim(main)
     box["sim"] = sim
     sim.run()
-    assert statuses == [G_WAITING] * 6
+    assert statuses == [G_WAITING] * 7
     assert " ".join(f"[{r}]" for r in reasons) == (
-        "[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait] [select (no cases)] "
-        "[chan send (nil chan)]"
+        "[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait] [sync.Cond.Wait] "
+        "[select (no cases)] [chan send (nil chan)]"
     )
 
 
@@ -845,7 +848,7 @@ def test_b15_goroutine_dump_text_shows_wait_reasons():
     """B15 as Go ran it (spec §14, §12.2): `runtime.Stack(buf, true)` (`gk.stack()`) from main
     while the goroutines are blocked: main first as `[running]`, then one header per goroutine
     in goid order with its wait reason: `[sleep] [select] [sync.Mutex.Lock]
-    [sync.WaitGroup.Wait] [select (no cases)] [chan send (nil chan)]` (no Cond in gmpkit's API).
+    [sync.WaitGroup.Wait] [sync.Cond.Wait] [select (no cases)] [chan send (nil chan)]`.
     Runtime goroutines are not shown (default GOTRACEBACK).
     """
     dump = []
@@ -862,6 +865,10 @@ def test_b15_goroutine_dump_text_shows_wait_reasons():
     async def waiter(wg):
         await wg.wait()
 
+    async def cond_waiter(cond):
+        await cond.L.lock()
+        await cond.wait()
+
     async def forever():
         await gk.select()
 
@@ -877,6 +884,7 @@ def test_b15_goroutine_dump_text_shows_wait_reasons():
             gk.go(selector, gk.Chan(), gk.Chan()),
             gk.go(locker, mu),
             gk.go(waiter, wg),
+            gk.go(cond_waiter, gk.Cond(gk.Mutex())),
             gk.go(forever),
             gk.go(nil_sender),
         ]
@@ -889,6 +897,6 @@ def test_b15_goroutine_dump_text_shows_wait_reasons():
     assert headers[0] == ("1", "running")
     assert [int(g) for g, _ in headers[1:]] == sorted(ids)
     assert " ".join(f"[{r}]" for _, r in headers[1:]) == (
-        "[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait] [select (no cases)] "
-        "[chan send (nil chan)]"
+        "[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait] [sync.Cond.Wait] "
+        "[select (no cases)] [chan send (nil chan)]"
     )

@@ -990,11 +990,9 @@ class Sched:
             if self.observers:
                 self.emit("MWake", m=m, p=p, reason=reason)
         m.spinning = spinning
+        # The P is off the idle list but stays _Pidle with no M until the woken thread runs
+        # acquirep, as in Go (scheddetail shows it so meanwhile).
         m.nextp = p
-        # The P is handed over now (Go sets m.nextp and the woken M acquires it); marking it
-        # owned at once keeps other Ms from taking it while the thread wakes up.
-        p.status = PStatus.RUNNING
-        p.m = m
         if spinning and self.observers:
             self.emit("MSpin", m=m, p=p)
         m.evseq = self.at(self.now + delay, self._ev_mstart, m)
@@ -1007,8 +1005,6 @@ class Sched:
         p = m.nextp
         m.nextp = None
         assert p is not None
-        p.status = PStatus.IDLE
-        p.m = None
         self.acquirep(m, p)
         self.schedule(m)
 
@@ -1794,10 +1790,17 @@ class Sched:
                 self.midle.append(om)
                 om.parked = True
             p.m = None
-        self.nmspinning = 0
         for om in self.allm:
-            if om.spinning:
-                om.spinning = False
+            if om.nextp is not None:
+                # A thread on its way to a P (startm): it parks instead; procresize hands the
+                # P out again.
+                om.nextp = None
+                self.seq += 1
+                om.evseq = self.seq
+                self.midle.append(om)
+                om.parked = True
+            om.spinning = False
+        self.nmspinning = 0
         # A netpoll-blocked M stays blocked: it has no P.
         if self.observers:
             self.emit("GOMAXPROCS", g, m, m.p, extra=(prev, n))
@@ -1810,8 +1813,6 @@ class Sched:
                 om.parked = False
                 om.spinning = False
                 om.nextp = p
-                p.status = PStatus.RUNNING
-                p.m = om
                 om.evseq = self.at(self.now + self.costs.stw_ns, self._ev_mstart, om)
             else:
                 self.startm(p, False, "starttheworld")

@@ -170,11 +170,11 @@ def check_invariants(sched):
        in no queue; a waiting or dead G is in no queue.
     2. Local queues hold at most 256 Gs (spec §1, §4.2).
     3. At most GOMAXPROCS goroutines run Go code, each on an M that holds a P; at most GOMAXPROCS
-       Ms hold a P, and P↔M links agree (a P that startm handed to an M that is still waking up
-       may already name that M; the M has it as `nextp`).
-    4. An idle P has an empty local queue and runnext and no M (pidleput's precondition, §5.4);
-       it is on the idle stack or is the `nextp` handed to an M that startm is waking.
-       Idle Ms hold neither P nor G and do not spin.
+       Ms hold a P, and P↔M links agree.
+    4. An idle P has no M. On the idle stack it has an empty local queue and runnext
+       (pidleput's precondition, §5.4); off the stack it is the `nextp` that startm handed to an
+       M still waking up (as in Go, it stays `_Pidle` until that M's acquirep), and may hold the
+       work it was handed for (handoffp rule 1). Idle Ms hold neither P nor G and do not spin.
     5. Spinning Ms: nmspinning equals the number of Ms marked spinning, and every spinning M owns
        (or is about to acquire) a P that is not on the idle stack. That is the bound Go
        guarantees at every instant: nmspinning ≤ GOMAXPROCS − npidle. The "half of the busy Ps"
@@ -228,18 +228,20 @@ def check_invariants(sched):
     for m in holders:
         assert m.p.m is m and num(m.p.status) == P_RUNNING, (m, m.p)
     for p in allp:
-        if p.m is not None:  # owned, or handed by startm to an M still waking up (its nextp)
-            assert p.m.p is p or getattr(p.m, "nextp", None) is p, (p, p.m)
+        if p.m is not None:
+            assert p.m.p is p, (p, p.m)
 
     pidle = list(sched.pidle)
     assert len(pidle) == len({id(p) for p in pidle}) == sched.npidle
     nextps = {id(m.nextp) for m in sched.allm if getattr(m, "nextp", None) is not None}
     for p in allp:
         if num(p.status) == P_IDLE:
-            assert not p.runq and p.runnext is None and p.m is None, p
+            assert p.m is None, p
             assert p in pidle or id(p) in nextps, f"idle {p!r} is neither on pidle nor handed out"
     for p in pidle:
         assert num(p.status) == P_IDLE, p
+        assert not p.runq and p.runnext is None, p
+        assert id(p) not in nextps, f"{p!r} is on pidle and handed to an M"
 
     midle = list(sched.midle)
     assert len(midle) == sched.nmidle

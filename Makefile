@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[lab,test,go]'
 	touch $(STAMP)
 
+# Jupyter refuses to run as root unless told to (containers, CI machines).
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(PY) -m jupyterlab notebooks/
+	$(PY) -m jupyterlab --ip=127.0.0.1 $(LAB_ARGS) notebooks/
 
 lint: $(STAMP)
 	$(PY) -m ruff check gmpkit tests benchmarks

@@ -18,6 +18,7 @@ runtime may switch goroutines. See ``docs/api.md`` for the whole programming mod
 
 from .api import (
     Trace,
+    after,
     block_forever,
     go,
     goid,
@@ -51,7 +52,7 @@ from .sync import Cond, Mutex, WaitGroup
 __version__ = "0.1.0"
 
 __all__ = [
-    "SWITCHES", "Chan", "Cond", "Costs", "Event", "GStatus", "GoExit", "GoFatal", "GoPanic",
+    "SWITCHES", "after", "Chan", "Cond", "Costs", "Event", "GStatus", "GoExit", "GoFatal", "GoPanic",
     "Mutex", "Observer", "PStatus", "PanicError", "Sim", "SimulationLimit", "Trace", "UsageError",
     "WaitGroup", "block_forever", "go", "gomaxprocs", "goid", "gosched", "netwait", "now",
     "num_goroutine", "panic", "println", "recv", "run", "select", "send", "set_gomaxprocs",

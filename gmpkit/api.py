@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from .chan import Case, Select
+from .chan import Case, Chan, Select
 from .errors import GoExit, PanicError, SimulationLimit, UsageTypeError, UsageValueError
 from .netpoll import NetWait
 from .sched import (
@@ -25,6 +25,7 @@ from .sched import (
     current_sched,
 )
 from .timers import Sleep
+from .timers import after as _after
 
 
 def _duration(what: str, ns: float, us: float, ms: float) -> int:
@@ -69,6 +70,12 @@ def gosched() -> Gosched:
 def sleep(ns: float = 0, us: float = 0, ms: float = 0) -> Sleep:
     """``time.Sleep`` (await it): park with wait reason ``sleep`` on a timer of the current P."""
     return Sleep(_duration("gk.sleep", ns, us, ms))
+
+
+def after(ns: float = 0, us: float = 0, ms: float = 0) -> Chan:
+    """``time.After(d)``: a channel that delivers the virtual time once d has passed, e.g. a
+    timeout in a select: ``await gk.select(gk.recv(ch), gk.recv(gk.after(ms=10)))``."""
+    return _after(_duration("gk.after", ns, us, ms))
 
 
 def syscall(ns: float = 0, us: float = 0, ms: float = 0) -> Syscall:

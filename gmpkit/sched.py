@@ -1551,11 +1551,12 @@ class Sched:
 
     # ----- timers (timers.go check) ---------------------------------------------------------
 
-    def add_timer(self, p: P, when: int, g: G) -> None:
-        """Insert a sleep timer into p's heap (``resetForSleep``); if it is p's new earliest,
-        ``wakeNetPoller``."""
+    def add_timer(self, p: P, when: int, g: Any) -> None:
+        """Insert a timer into p's heap (``resetForSleep`` for a sleeping G; ``time.After``'s
+        channel timer otherwise); if it is p's new earliest, ``wakeNetPoller``."""
         self.timer_seq += 1
-        g.timer_seq = self.timer_seq
+        if isinstance(g, G):
+            g.timer_seq = self.timer_seq
         entry = [when, self.timer_seq, g]
         heapq.heappush(p.timers, entry)
         if p.timers[0] is entry:
@@ -1571,7 +1572,13 @@ class Sched:
         self._running = None
         try:
             while tp.timers and tp.timers[0][0] <= self.now:
-                _, tseq, g = heapq.heappop(tp.timers)
+                when, tseq, g = heapq.heappop(tp.timers)
+                if not isinstance(g, G):
+                    # A channel timer (time.After): a non-blocking send of the time it fired;
+                    # a waiting receiver is readied into onto's runnext like a sleeper.
+                    g.fire(self, when)
+                    n += 1
+                    continue
                 if g.timer_seq != tseq or g.status != GStatus.WAITING:
                     continue
                 if self.observers:

@@ -17,9 +17,10 @@ calls them; this module holds the operation goroutines await.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .sched import WAIT_SLEEP, ParkingOp
+from .chan import Chan
+from .sched import WAIT_SLEEP, ParkingOp, current_sched
 
 if TYPE_CHECKING:
     from .sched import G, Sched
@@ -38,3 +39,34 @@ class Sleep(ParkingOp):
             sched.cont(g, 0)
             return
         sched.park(g, WAIT_SLEEP, timer_when=sched.now + g.debt + self.ns)
+
+
+class _ChanTimer:
+    """The timer behind ``time.After``: when it fires it sends the time on its channel without
+    blocking (Go 1.23+ timer channels; the model keeps the timer in the heap from creation,
+    where Go adds it only while a goroutine waits on the channel)."""
+
+    __slots__ = ("ch",)
+
+    def __init__(self, ch: Chan):
+        self.ch = ch
+
+    def fire(self, sched: Sched, when: int) -> None:
+        ch = self.ch
+        if ch.recvq or len(ch.buf) < ch.cap:
+            ch._try_send(sched, None, when)  # type: ignore[arg-type]
+
+
+def after(ns: int) -> Chan:
+    """``time.After(d)``: a channel that receives the virtual time (ns) once ``ns`` has passed.
+    The timer goes into the current P's heap like a sleeper's."""
+    sched = current_sched("gk.after")
+    g = sched.curg()
+    p = g.m.p if g.m is not None else None
+    assert p is not None
+    ch = Chan(1)
+    sched.add_timer(p, sched.now + g.debt + ns, _ChanTimer(ch))
+    return ch
+
+
+__all__: list[Any] = ["Sleep", "after"]

@@ -277,11 +277,8 @@ class G:
     )
 
     def __init__(self, goid: int, coro: Any, name: str, parent: int | None, system: bool, t: int):
-        self.reinit(goid, coro, name, parent, system, t)
-
-    def reinit(self, goid: int, coro: Any, name: str, parent: int | None, system: bool,
-               t: int) -> None:
-        """Set every field for a new goroutine (a fresh G, or a dead one reused by gfget)."""
+        """Set every field for a new goroutine: a fresh G, or (as ``reinit``) a dead one that
+        gfget hands out again."""
         self.goid = goid
         self.status = GStatus.IDLE
         self.waitreason = ""
@@ -302,6 +299,8 @@ class G:
         self.wait_since = 0
         self.sema_ticket = False
         self.timer_seq = 0
+
+    reinit = __init__
 
     def __repr__(self) -> str:
         where = ""
@@ -794,7 +793,7 @@ class Sched:
             p.goidcacheend = p.goidcache + GOID_BATCH
         goid = p.goidcache
         p.goidcache += 1
-        g = self.gfget(p)
+        g = self.gfget(p) if p.gfree or self.gfree else None
         if g is not None:
             g.reinit(goid, coro, name, parent, system, self.now)
         else:

@@ -255,3 +255,17 @@ def test_measured_rows_are_positive() -> None:
         compare.measure_process(METHODS[0]),
     ):
         assert row.create_us > 0 and row.switch_us > 0
+
+
+def test_simulated_goroutine_row() -> None:
+    """The simulator's own cost per goroutine is measured, and the row joins the summary table."""
+    costs = compare.simulated_goroutine_costs(2_000, gomaxprocs=2)
+    assert costs["goroutines"] == 2_000
+    assert costs["create_s"] > 0 and costs["park_s"] > 0 and costs["bytes_per_goroutine"] > 0
+    assert compare.simulated_pingpong_seconds(200) > 0
+    with pytest.raises(ValueError):
+        compare.simulated_goroutine_costs(0)
+    row = compare.measure_simulated_goroutine()
+    assert row.unit.startswith("goroutine") and row.create_us > 0 and row.switch_us > 0
+    summary = compare.summary_table(compare.comparison_table([row]))
+    assert "Go runtime" in summary.loc["scheduled by 调度方式", row.unit]

@@ -1,8 +1,9 @@
 """One comparison table for processes, threads and coroutines, measured on this machine.
 
-Each chapter adds its own rows (``measure_process``, ``measure_thread``, ``measure_coroutine``)
-and shows :func:`comparison_table`; the last chapter reuses the same function and appends rows for
-goroutines. Every row has the same three costs:
+Each chapter adds its own rows (``measure_process``, ``measure_thread``, ``measure_coroutine``,
+``measure_simulated_goroutine``) and shows :func:`comparison_table`; chapter 4 builds the row for
+real Go goroutines from a Go program's output, and the last chapter reuses all of them. Every row
+has the same three costs:
 
 - ``create_us``: microseconds to create one unit, start it, and see it finish;
 - ``memory_kib``: KiB of memory one idle unit holds (how it is measured differs per unit and is
@@ -16,12 +17,15 @@ The numbers are medians of short runs: good for "how many times bigger", not for
 from __future__ import annotations
 
 import statistics
+import time
+import tracemalloc
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
+import gmpkit as gk
 from gmpkit.demos import coroutines, processes, threads
 
 #: The columns of the comparison table, in order.
@@ -96,6 +100,101 @@ async def measure_coroutine_async(quick: bool = True) -> Row:
     )
 
 
+async def _finish(wg: gk.WaitGroup) -> None:
+    wg.done()
+
+
+async def _park(block: gk.Chan, wg: gk.WaitGroup) -> None:
+    wg.done()
+    await block.recv()
+
+
+async def _spawn(n: int, parked: bool, held: dict[str, int]) -> None:
+    block, wg = gk.Chan(), gk.WaitGroup()
+    wg.add(n)
+    for _ in range(n):
+        if parked:
+            gk.go(_park, block, wg)
+        else:
+            gk.go(_finish, wg)
+    await wg.wait()  # parked: all n are now blocked on `block`
+    if tracemalloc.is_tracing():
+        held["bytes"] = tracemalloc.get_traced_memory()[0]
+
+
+def simulated_goroutine_costs(n: int = 100_000, gomaxprocs: int = 4) -> dict[str, float]:
+    """What one goroutine costs the *simulator* (Python on this machine), for ``n`` goroutines.
+
+    ``create_s``: host seconds per goroutine to create it (``gk.go``), run it and see it finish,
+    with the recorder off. ``park_s``: the same for goroutines that stay parked on a channel.
+    ``bytes_per_goroutine``: Python heap (tracemalloc) per parked goroutine, measured in a
+    separate run because tracing slows allocation.
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    held: dict[str, int] = {}
+    t0 = time.perf_counter()
+    gk.run(_spawn, n, False, held, gomaxprocs=gomaxprocs, record=False)
+    t1 = time.perf_counter()
+    gk.run(_spawn, n, True, held, gomaxprocs=gomaxprocs, record=False)
+    t2 = time.perf_counter()
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        gk.run(_spawn, n, True, held, gomaxprocs=gomaxprocs, record=False)
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+    return {
+        "goroutines": n,
+        "create_s": (t1 - t0) / n,
+        "park_s": (t2 - t1) / n,
+        "bytes_per_goroutine": (held["bytes"] - base) / n,
+    }
+
+
+async def _echo(ping: gk.Chan, pong: gk.Chan) -> None:
+    while True:
+        v, ok = await ping.recv2()
+        if not ok:
+            return
+        await pong.send(v)
+
+
+async def _pingpong(rounds: int) -> None:
+    ping, pong = gk.Chan(), gk.Chan()
+    gk.go(_echo, ping, pong)
+    for i in range(rounds):
+        await ping.send(i)
+        await pong.recv()
+    ping.close()
+
+
+def simulated_pingpong_seconds(rounds: int = 20_000) -> float:
+    """Host seconds per hand-over when two simulated goroutines ping-pong on unbuffered channels
+    (GOMAXPROCS=1, recorder off)."""
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
+    t0 = time.perf_counter()
+    gk.run(_pingpong, rounds, gomaxprocs=1, record=False)
+    return (time.perf_counter() - t0) / (2 * rounds)
+
+
+def measure_simulated_goroutine(quick: bool = True) -> Row:
+    """Costs of one goroutine in gmpkit's simulator: what it costs *Python* to model it."""
+    costs = simulated_goroutine_costs(20_000 if quick else 100_000)
+    switch = simulated_pingpong_seconds(5_000 if quick else 50_000)
+    return Row(
+        unit="goroutine (gmpkit model)",
+        create_us=costs["create_s"] * 1e6,
+        memory_kib=costs["bytes_per_goroutine"] / 1024,
+        switch_us=switch * 1e6,
+        how="simulator's host cost: go+run+finish; Python heap per parked G; channel ping-pong",
+    )
+
+
 def measure_all(quick: bool = True) -> list[Row]:
     """Rows for every start method this platform has, a thread, and an asyncio task."""
     rows = [measure_process(m, quick) for m in processes.demo_methods()]
@@ -137,7 +236,7 @@ def comparison_chart(
 
 
 #: What the usual comparison table says about each kind of unit, as this course found it.
-#: Keys are the first word of a row's ``unit``; the final chapter adds ``goroutine``.
+#: Keys are the first word of a row's ``unit``.
 QUALITIES: dict[str, dict[str, str]] = {
     "process": {
         "isolation 资源隔离": "own memory (ch. 1 §2); sharing only on request (§5.3)",
@@ -156,6 +255,12 @@ QUALITIES: dict[str, dict[str, str]] = {
         "scheduled by 调度方式": "a user-space scheduler (ch. 3 §2, the event loop)",
         "communication 通信方式": "shared memory; races across await (ch. 3 §5); queues",
         "typical use 典型应用": "many concurrent waits: network clients, servers, crawlers",
+    },
+    "goroutine": {
+        "isolation 资源隔离": "shares the process's memory; races are possible (ch. 4 §8)",
+        "scheduled by 调度方式": "the Go runtime: M:N onto OS threads, with preemption (ch. 4 §5)",
+        "communication 通信方式": "channels, and shared memory + sync.Mutex (ch. 4 §2, §8)",
+        "typical use 典型应用": "servers and pipelines with very many concurrent tasks",
     },
 }
 

@@ -1065,6 +1065,7 @@ class Sched:
             return
         found = self.find_runnable(m)
         if found is None:
+            self._switch_delay = 0
             return  # the M parked (idle list or netpoll)
         g, inherit, source = found
         if m.spinning:
@@ -1095,9 +1096,9 @@ class Sched:
         if self.observers:
             self.emit("GoStart", g, m, p, source=source)
         d = self.costs.switch_ns
-        if self._steal_delay:
-            d += self._steal_delay
-            self._steal_delay = 0
+        if self._switch_delay:
+            d += self._switch_delay
+            self._switch_delay = 0
         m.evseq = self.at(self.now + d, self._ev_run, m)
 
     def find_runnable(self, m: M) -> tuple[G, bool, str] | None:
@@ -1229,7 +1230,7 @@ class Sched:
             ):
                 # Go sleeps 3 us first to let the owner run its runnext; in one atomic step the
                 # owner cannot, so the model only charges the time (Costs.steal_backoff_ns).
-                self._steal_delay = self.costs.steal_backoff_ns
+                self._switch_delay = self.costs.steal_backoff_ns
             g = victim.runnext
             victim.runnext = None
             assert g is not None
@@ -1243,7 +1244,10 @@ class Sched:
             self.emit("Steal", p=p, source="runq", extra=(victim.id, n))
         return g
 
-    _steal_delay = 0  # extra delay charged to the M that is scheduling (steal backoff)
+    # Extra time before the M's next goroutine starts: the steal backoff, or the CPU time a
+    # goroutine spent on synchronous calls (go, close...) just before it parked. Consumed by
+    # execute; dropped if the M finds nothing to run.
+    _switch_delay = 0
 
     @property
     def _coprimes(self) -> list[int]:
@@ -1378,7 +1382,12 @@ class Sched:
         g.wait_since = self.now
         g.m = None
         m.curg = None
-        g.debt = 0
+        if g.debt:
+            # The parking goroutine still used its P for its last synchronous calls (e.g. a
+            # burst of `go` statements): the next goroutine on this M starts that much later.
+            # (It is marked waiting at once, so a waker in that window finds it parked.)
+            self._switch_delay += g.debt
+            g.debt = 0
         if self.observers:
             self.emit("GoBlock", g, m, m.p, reason=reason)
         if timer_when:

@@ -83,13 +83,11 @@ def _us(rng: random.Random, lo_us: int, hi_us: int) -> int:
     return rng.randint(lo_us, hi_us)
 
 
-def cpu_bound(n: int = 8, seed: int = 1, work_ms: float = 3.0) -> Scenario:
-    """``n`` goroutines each compute for about ``work_ms`` (±50 %, drawn from the seed)."""
-    rng = random.Random(seed)
-    base = int(work_ms * 1000)
-    sizes = [_us(rng, base // 2, base * 3 // 2) for _ in range(n)]
+def _compute_all(sizes: list[int], name: str) -> Main:
+    """A ``main`` that starts one goroutine per size in one burst (each computes that many µs)
+    and waits for all of them with a WaitGroup."""
 
-    @functools.partial(_named, name="worker")
+    @functools.partial(_named, name=name)
     async def worker(us, wg):
         await _gk().work(us=us)
         wg.done()
@@ -102,6 +100,15 @@ def cpu_bound(n: int = 8, seed: int = 1, work_ms: float = 3.0) -> Scenario:
             gk.go(worker, us, wg)
         await wg.wait()
 
+    return main
+
+
+def cpu_bound(n: int = 8, seed: int = 1, work_ms: float = 3.0) -> Scenario:
+    """``n`` goroutines each compute for about ``work_ms`` (±50 %, drawn from the seed)."""
+    rng = random.Random(seed)
+    base = int(work_ms * 1000)
+    sizes = [_us(rng, base // 2, base * 3 // 2) for _ in range(n)]
+    main = _compute_all(sizes, "worker")
     return Scenario("cpu_bound", "CPU-bound goroutines",
                     f"{n} goroutines compute for {base // 2}–{base * 3 // 2} µs each",
                     main, {"n": n, "seed": seed, "work_ms": work_ms})
@@ -219,20 +226,7 @@ def goroutine_storm(n: int = 300, seed: int = 1, work_us: int = 40) -> Scenario:
     """``main`` starts ``n`` tiny goroutines in one burst; past 256 the local queue overflows."""
     rng = random.Random(seed)
     sizes = [_us(rng, work_us // 2, work_us * 3 // 2) for _ in range(n)]
-
-    @functools.partial(_named, name="tiny")
-    async def tiny(us, wg):
-        await _gk().work(us=us)
-        wg.done()
-
-    async def main():
-        gk = _gk()
-        wg = gk.WaitGroup()
-        for us in sizes:
-            wg.add(1)
-            gk.go(tiny, us, wg)
-        await wg.wait()
-
+    main = _compute_all(sizes, "tiny")
     return Scenario("goroutine_storm", "Goroutine storm",
                     f"{n} goroutines of {work_us // 2}–{work_us * 3 // 2} µs started in one burst",
                     main, {"n": n, "seed": seed, "work_us": work_us})

@@ -783,14 +783,8 @@ def test_b14_select_picks_ready_cases_uniformly_and_default_only_when_none_ready
 # --------------------------------------------------------------------------------------------
 
 
-def test_b15_blocked_goroutines_show_go_wait_reasons():
-    """B15 (spec §14, §2.1 waitReasonStrings, §12.2): goroutines blocked in each primitive show
-    Go's wait reason in a dump: `[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait]
-    [sync.Cond.Wait] [select (no cases)] [chan send (nil chan)]`, in creation order (goid order).
-    The dump is read from the scheduler's goroutine table while main is still running.
-    """
-    box = {}
-    reasons, statuses = [], []
+async def start_b15_blocked():
+    """Start one goroutine blocked in each primitive, in B15's order; return their ids."""
 
     async def sleeper():
         await gk.sleep(ms=10_000)
@@ -814,19 +808,31 @@ def test_b15_blocked_goroutines_show_go_wait_reasons():
     async def nil_sender():
         await gk.Chan.nil().send(1)
 
+    mu, wg = gk.Mutex(), gk.WaitGroup()
+    await mu.lock()
+    wg.add(1)
+    return [
+        gk.go(sleeper),
+        gk.go(selector, gk.Chan(), gk.Chan()),
+        gk.go(locker, mu),
+        gk.go(waiter, wg),
+        gk.go(cond_waiter, gk.Cond(gk.Mutex())),
+        gk.go(forever),
+        gk.go(nil_sender),
+    ]
+
+
+def test_b15_blocked_goroutines_show_go_wait_reasons():
+    """B15 (spec §14, §2.1 waitReasonStrings, §12.2): goroutines blocked in each primitive show
+    Go's wait reason in a dump: `[sleep] [select] [sync.Mutex.Lock] [sync.WaitGroup.Wait]
+    [sync.Cond.Wait] [select (no cases)] [chan send (nil chan)]`, in creation order (goid order).
+    The dump is read from the scheduler's goroutine table while main is still running.
+    """
+    box = {}
+    reasons, statuses = [], []
+
     async def main():
-        mu, wg = gk.Mutex(), gk.WaitGroup()
-        await mu.lock()
-        wg.add(1)
-        ids = [
-            gk.go(sleeper),
-            gk.go(selector, gk.Chan(), gk.Chan()),
-            gk.go(locker, mu),
-            gk.go(waiter, wg),
-            gk.go(cond_waiter, gk.Cond(gk.Mutex())),
-            gk.go(forever),
-            gk.go(nil_sender),
-        ]
+        ids = await start_b15_blocked()
         await gk.sleep(ms=5)
         by_id = {g.goid: g for g in box["sim"].sched.allg}
         for gid in sorted(ids):
@@ -853,41 +859,8 @@ def test_b15_goroutine_dump_text_shows_wait_reasons():
     """
     dump = []
 
-    async def sleeper():
-        await gk.sleep(ms=10_000)
-
-    async def selector(a, b):
-        await gk.select(gk.recv(a), gk.recv(b))
-
-    async def locker(mu):
-        await mu.lock()
-
-    async def waiter(wg):
-        await wg.wait()
-
-    async def cond_waiter(cond):
-        await cond.L.lock()
-        await cond.wait()
-
-    async def forever():
-        await gk.select()
-
-    async def nil_sender():
-        await gk.Chan.nil().send(1)
-
     async def main():
-        mu, wg = gk.Mutex(), gk.WaitGroup()
-        await mu.lock()
-        wg.add(1)
-        ids = [
-            gk.go(sleeper),
-            gk.go(selector, gk.Chan(), gk.Chan()),
-            gk.go(locker, mu),
-            gk.go(waiter, wg),
-            gk.go(cond_waiter, gk.Cond(gk.Mutex())),
-            gk.go(forever),
-            gk.go(nil_sender),
-        ]
+        ids = await start_b15_blocked()
         await gk.sleep(ms=5)
         dump.append((ids, gk.stack(True)))
 

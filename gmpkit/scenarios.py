@@ -83,6 +83,21 @@ def _us(rng: random.Random, lo_us: int, hi_us: int) -> int:
     return rng.randint(lo_us, hi_us)
 
 
+def _spawn_all(worker: Callable[..., Coroutine[Any, Any, None]], items: list[Any]) -> Main:
+    """A ``main`` that starts ``worker(item, wg)`` for every item in one burst and waits for
+    all of them with a WaitGroup."""
+
+    async def main():
+        gk = _gk()
+        wg = gk.WaitGroup()
+        for item in items:
+            wg.add(1)
+            gk.go(worker, item, wg)
+        await wg.wait()
+
+    return main
+
+
 def _compute_all(sizes: list[int], name: str) -> Main:
     """A ``main`` that starts one goroutine per size in one burst (each computes that many µs)
     and waits for all of them with a WaitGroup."""
@@ -92,15 +107,7 @@ def _compute_all(sizes: list[int], name: str) -> Main:
         await _gk().work(us=us)
         wg.done()
 
-    async def main():
-        gk = _gk()
-        wg = gk.WaitGroup()
-        for us in sizes:
-            wg.add(1)
-            gk.go(worker, us, wg)
-        await wg.wait()
-
-    return main
+    return _spawn_all(worker, sizes)
 
 
 def cpu_bound(n: int = 8, seed: int = 1, work_ms: float = 3.0) -> Scenario:
@@ -130,13 +137,7 @@ def blocking_syscalls(n: int = 6, seed: int = 1, syscall_ms: float = 4.0) -> Sce
         await gk.work(us=after)
         wg.done()
 
-    async def main():
-        gk = _gk()
-        wg = gk.WaitGroup()
-        for plan in plans:
-            wg.add(1)
-            gk.go(worker, plan, wg)
-        await wg.wait()
+    main = _spawn_all(worker, plans)
 
     return Scenario("blocking_syscalls", "Blocking system calls",
                     f"{n} goroutines each block their thread in a {base // 2}–{base * 3 // 2} µs "
@@ -160,13 +161,7 @@ def network_io(n: int = 8, seed: int = 1, wait_ms: float = 3.0) -> Scenario:
         await gk.work(us=work2)
         wg.done()
 
-    async def main():
-        gk = _gk()
-        wg = gk.WaitGroup()
-        for plan in plans:
-            wg.add(1)
-            gk.go(worker, plan, wg)
-        await wg.wait()
+    main = _spawn_all(worker, plans)
 
     return Scenario("network_io", "Network I/O",
                     f"{n} goroutines each wait twice on the network ({base // 2}–{base * 3 // 2} "
@@ -247,13 +242,7 @@ def sleepers(n: int = 6, seed: int = 1, sleep_ms: float = 2.0) -> Scenario:
             await gk.work(us=busy)
         wg.done()
 
-    async def main():
-        gk = _gk()
-        wg = gk.WaitGroup()
-        for plan in plans:
-            wg.add(1)
-            gk.go(sleeper, plan, wg)
-        await wg.wait()
+    main = _spawn_all(sleeper, plans)
 
     return Scenario("sleepers", "Sleeping goroutines (timers)",
                     f"{n} goroutines sleep ~{base} µs then compute, three times",

@@ -49,8 +49,10 @@ Simplifications (``go-scheduler.md`` §15 allows each; each is repeated where it
 
 from __future__ import annotations
 
+import functools
 import heapq
 import inspect
+import math
 import random
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -1252,16 +1254,7 @@ class Sched:
     @property
     def _coprimes(self) -> list[int]:
         """``randomOrder.reset``: the numbers in [1, n] coprime with n (for the steal order)."""
-        n = len(self.allp)
-        cached = self._coprime_cache.get(n)
-        if cached is None:
-            from math import gcd
-
-            cached = [i for i in range(1, n + 1) if gcd(i, n) == 1]
-            self._coprime_cache[n] = cached
-        return cached
-
-    _coprime_cache: dict[int, list[int]] = {}
+        return _coprimes(len(self.allp))
 
     # ----- running a goroutine --------------------------------------------------------------
 
@@ -1708,7 +1701,7 @@ class Sched:
 
     # ----- GOMAXPROCS (procresize) ----------------------------------------------------------
 
-    def procresize(self, nprocs: int, m: M) -> None:
+    def procresize(self, nprocs: int, m: M) -> list[P]:
         """``procresize``: make allp hold n Ps; destroy extra Ps (their queues go to the global
         queue's head as [runnext, local..., old global...]); the current M keeps its P if it
         survives, else takes P0; idle Ps go on the idle list in ascending id order."""
@@ -1755,9 +1748,7 @@ class Sched:
         idle = [p for p in self.allp if p is not m.p and p not in runnable]
         for p in idle:  # ascending ids: the top of the stack is the highest id
             self.pidle.append(p)
-        self._procresize_runnable = runnable
-
-    _procresize_runnable: list[P] = []
+        return runnable  # like Go's procresize: the Ps with local work, for startTheWorld
 
     def set_gomaxprocs(self, g: G, n: int) -> None:
         """``runtime.GOMAXPROCS(n)``: returns the old value; equal n needs no stop-the-world."""
@@ -1819,9 +1810,9 @@ class Sched:
         # A netpoll-blocked M stays blocked: it has no P.
         if self.observers:
             self.emit("GOMAXPROCS", g, m, m.p, extra=(prev, n))
-        self.procresize(n, m)
+        runnable = self.procresize(n, m)
         # startTheWorld: wake an M for each P with work (its old M first), then wakep.
-        for p in self._procresize_runnable:
+        for p in runnable:
             om = p.oldm
             if om is not None and om.parked and om in self.midle:
                 self.midle.remove(om)
@@ -1831,7 +1822,6 @@ class Sched:
                 om.evseq = self.at(self.now + self.costs.stw_ns, self._ev_mstart, om)
             else:
                 self.startm(p, False, "starttheworld")
-        self._procresize_runnable = []
         self.wakep()
         self.cont(g, self.costs.stw_ns, prev)
 
@@ -1991,6 +1981,11 @@ class Sched:
 
 
 _PKG_DIR = __file__.rsplit("/", 1)[0].rsplit("\\", 1)[0] + "/"
+
+
+@functools.cache
+def _coprimes(n: int) -> list[int]:
+    return [i for i in range(1, n + 1) if math.gcd(i, n) == 1]
 
 
 def _raised_in_asyncio(e: BaseException) -> bool:

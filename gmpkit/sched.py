@@ -1159,7 +1159,6 @@ class Sched:
             self.pidleput(p)
             # 12. Drop spinning, then recheck (the "delicate dance", reduced: single-threaded,
             # nothing can have changed except what we check here).
-            was_spinning = m.spinning
             if m.spinning:
                 m.spinning = False
                 self.nmspinning -= 1
@@ -1175,7 +1174,7 @@ class Sched:
             # 13. Block in netpoll if there is I/O or a timer to wait for and no one else is.
             poll_until = self.earliest_timer()
             if self.netpoll_m is None and (self.netpoll.waiters or poll_until):
-                self.block_in_netpoll(m, poll_until, was_spinning)
+                self.block_in_netpoll(m, poll_until)
                 return None
             # 14. stopm.
             self.stopm(m)
@@ -1430,12 +1429,9 @@ class Sched:
         self.globrunqput(g)
         if self.main_started:
             self.wakep()
-        if g.debt:
-            # The switch happens after the Gosched call's own cost.
-            d, g.debt = g.debt, 0
-            m.evseq = self.at(self.now + d, self._ev_schedule, m)
-        else:
-            self.schedule(m)
+        # The switch happens after the Gosched call's own cost.
+        d, g.debt = g.debt, 0
+        self.schedule_after(m, d)
 
     def goexit(self, m: M, g: G) -> None:
         """``goexit0``: RUNNING -> DEAD, the G struct goes to the P's free list."""
@@ -1452,6 +1448,11 @@ class Sched:
         if g is self.main_g:
             return  # runtime.main has already called exit()
         d, g.debt = g.debt, 0
+        self.schedule_after(m, d)
+
+    def schedule_after(self, m: M, d: int) -> None:
+        """``schedule`` now, or ``d`` ns from now when the goroutine that left the M still had
+        that much CPU time to account for."""
         if d:
             m.evseq = self.at(self.now + d, self._ev_schedule, m)
         else:
@@ -1591,9 +1592,6 @@ class Sched:
             self._running = saved
         return n
 
-    def any_timers(self) -> bool:
-        return any(p.timers for p in self.allp)
-
     def earliest_timer(self) -> int:
         """``checkTimersNoP``: the earliest timer over all Ps (0: none)."""
         w = 0
@@ -1614,7 +1612,7 @@ class Sched:
 
     # ----- netpoll blocking (findRunnable step 13) ------------------------------------------
 
-    def block_in_netpoll(self, m: M, poll_until: int, was_spinning: bool) -> None:
+    def block_in_netpoll(self, m: M, poll_until: int) -> None:
         """The M sleeps in the poller until I/O is ready or the earliest timer (no P)."""
         m.in_netpoll = True
         m.poll_until = poll_until

@@ -724,7 +724,7 @@ class Sched:
         coprimes = _coprimes(n)
         for i in range(STEAL_TRIES):
             last = i == STEAL_TRIES - 1
-            r = self.rand.getrandbits(32)
+            r = self.rand.getrandbits(32)  # cheaprand(): a random uint32
             pos = r % n
             inc = coprimes[(r // n) % len(coprimes)]
             for _ in range(n):

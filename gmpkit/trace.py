@@ -9,7 +9,7 @@ What it gives (all times in virtual nanoseconds, ``*_ms`` columns in millisecond
 
 | method | what |
 |---|---|
-| :attr:`Recorder.events` | every event: time, event, goroutine, M, P, reason, source (*why* a goroutine ran where it ran: runnext, local, global, global (1 in 61), stolen from Pk, netpoll, exitsyscall) |
+| :attr:`Recorder.events` | every event: time, event, goroutine, M, P, reason, source (*where* a goroutine ran from: runnext, local, global, global (1 in 61), stolen from Pk, netpoll, exitsyscall), and *why*: the rule of ``proc.go`` behind it (``rule``, ``args``; ``hooks.RULES``) and that rule as a sentence (``why``) |
 | :attr:`Recorder.spans` | each stretch a goroutine ran (or sat in a syscall) on a P: the timeline's bars |
 | :attr:`Recorder.queues` | each P's local-queue length and runnext, and the global queue, after every event |
 | :attr:`Recorder.counts` | goroutines by state; Ms running / spinning / in syscall / idle; idle Ps |
@@ -34,7 +34,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from . import dump
-from .hooks import Observer
+from .hooks import Observer, why_text
 from .runtime2 import GStatus, PStatus
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -179,8 +179,9 @@ class Recorder(Observer):
         self.sched: Sched | None = None
         self.keep_snapshots = snapshots
         self.max_snapshots = max_snapshots
-        # One tuple per event: (t, kind, g, m, p, reason, source, extra, gstatus, grq, lrq,
-        # runnext?): gstatus is the named user goroutine's state (an int; None for none or a
+        # One tuple per event: (t, kind, g, m, p, reason, source, extra, cause, gstatus, grq,
+        # lrq, runnext?): cause says why (its rule code, then the rule's arguments:
+        # hooks.RULES); gstatus is the named user goroutine's state (an int; None for none or a
         # runtime G), then the global queue's length and the named P's local queue length and
         # whether its runnext is set, all read right after the event.
         self._events: list[tuple[Any, ...]] = []
@@ -269,8 +270,8 @@ class Recorder(Observer):
                 pp = allp[prev]
                 side((index, prev, len(pp.runq), pp.runnext is not None))
             prev = p
-            append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, gst, len(s.runq),
-                    lq, nq))
+            append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, ev.cause,
+                    gst, len(s.runq), lq, nq))
             if flags:
                 if flags & _MKIND:
                     sample_ms(index)
@@ -439,7 +440,7 @@ class Recorder(Observer):
         mrow: tuple[int, ...] = (0, 0, 0, 0, 0)
         rows: list[tuple[int, ...]] = []
         last = None
-        for i, (t, _kind, g, _m, _p, _r, _s, _x, gst, *_q) in enumerate(self._events):
+        for i, (t, _kind, g, _m, _p, _r, _s, _x, _c, gst, *_q) in enumerate(self._events):
             while nxt < len(mrows) and mrows[nxt][0] <= i:
                 mrow = mrows[nxt][1]
                 nxt += 1
@@ -523,11 +524,18 @@ class Recorder(Observer):
     @property
     @_cached
     def events(self) -> pd.DataFrame:
-        """Every scheduler event, in order. ``source`` says why a goroutine ran where it ran."""
+        """Every scheduler event, in order. ``source`` says where a goroutine ran from;
+        ``rule`` (a code of ``gmpkit.hooks.RULES``) and ``args`` say which rule of ``proc.go``
+        made the decision, and ``why`` says the same in a sentence."""
         import pandas as pd
 
         cols = ["time_ns", "event", "g", "m", "p", "reason", "source", "extra"]
         df = pd.DataFrame(self._event_rows(), columns=cols)
+        causes = [row[8] for row in self._events]
+        df["rule"] = [c[0] for c in causes]
+        df["args"] = [c[1:] for c in causes]
+        df["why"] = [why_text(row[1], row[2], row[3], row[4], row[5], row[8], row[0])
+                     for row in self._events]
         df.insert(1, "time_ms", df["time_ns"] / 1e6)
         for c in ("g", "m", "p"):
             df[c] = df[c].astype("Int64")

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .hooks import Event
     from .sched import Sched
 
-__all__ = ["Recorder", "Snapshot", "PSnap", "source_text"]
+__all__ = ["Recorder", "Snapshot", "PSnap", "source_text", "take_snapshot"]
 
 #: Queue entries kept per P in a snapshot (the diagram draws 8 and "+N more").
 SNAPSHOT_QUEUE_IDS = 16
@@ -147,6 +147,54 @@ class Snapshot:
     spinning_ms: tuple[int, ...]  # spinning Ms that hold no P
     syscall_ms: tuple[tuple[int, int], ...]  # (M, G) blocked in a syscall without a P
     netpoll_ms: tuple[int, ...]
+
+
+def _snap_tuple(s: Sched, index: int, n: int) -> tuple[Any, ...]:
+    """The G/M/P picture of ``s`` now, as plain tuples (the first ``n`` ids of each queue):
+    (index, Ps, global ids, global length, idle Ms, spinning Ms, syscall (M, G), netpoll Ms),
+    each P as (id, status, m, curg, in_syscall, runnext, runq ids, runq length, schedtick)."""
+    ps = []
+    for p in s.allp:
+        m = p.m
+        cg = m.curg if m is not None else None
+        runq = p.runq
+        nxt = p.runnext
+        ps.append((p.id, p.status, None if m is None else m.id,
+                   None if cg is None else cg.goid,
+                   cg is not None and cg.status == GStatus.SYSCALL,
+                   None if nxt is None else nxt.goid,
+                   tuple(map(_GOID, islice(runq, n))), len(runq), p.schedtick))
+    grq = s.runq
+    idle, spin, sysc, netp = [], [], [], []
+    for m in s.allm:
+        if m.system or m.p is not None:
+            continue
+        if m.curg is not None and m.curg.status == GStatus.SYSCALL:
+            sysc.append((m.id, m.curg.goid))
+        elif m.spinning:
+            spin.append(m.id)
+        elif m.in_netpoll:
+            netp.append(m.id)
+        elif m.parked:
+            idle.append(m.id)
+    return (index, tuple(ps), tuple(map(_GOID, islice(grq, n))), len(grq),
+            tuple(idle), tuple(spin), tuple(sysc), tuple(netp))
+
+
+def _snap_object(row: tuple[Any, ...], t: int, kind: str) -> Snapshot:
+    index, ps, grq, grq_len, idle, spin, sysc, netp = row
+    psnaps = tuple(
+        PSnap(pid, PStatus(status).name.lower(), m, curg, in_sys, nxt, ids, n, tick)
+        for pid, status, m, curg, in_sys, nxt, ids, n, tick in ps)
+    return Snapshot(t, index, kind, psnaps, grq, grq_len, idle, spin, sysc, netp)
+
+
+def take_snapshot(s: Sched, index: int = -1, event: str = "",
+                  max_ids: int = SNAPSHOT_QUEUE_IDS) -> Snapshot:
+    """The G/M/P picture of a live scheduler right now, as the recorder keeps it (the stepper
+    takes one after each decision). ``index``/``event`` label it; ``max_ids`` queue entries
+    are kept per queue."""
+    return _snap_object(_snap_tuple(s, index, max_ids), s.now, event)
 
 
 class Recorder(Observer):
@@ -349,33 +397,7 @@ class Recorder(Observer):
         events to pass over before the next one."""
         s = self.sched
         assert s is not None
-        n = SNAPSHOT_QUEUE_IDS
-        ps = []
-        for p in s.allp:
-            m = p.m
-            cg = m.curg if m is not None else None
-            runq = p.runq
-            nxt = p.runnext
-            ps.append((p.id, p.status, None if m is None else m.id,
-                       None if cg is None else cg.goid,
-                       cg is not None and cg.status == GStatus.SYSCALL,
-                       None if nxt is None else nxt.goid,
-                       tuple(map(_GOID, islice(runq, n))), len(runq), p.schedtick))
-        grq = s.runq
-        idle, spin, sysc, netp = [], [], [], []
-        for m in s.allm:
-            if m.system or m.p is not None:
-                continue
-            if m.curg is not None and m.curg.status == GStatus.SYSCALL:
-                sysc.append((m.id, m.curg.goid))
-            elif m.spinning:
-                spin.append(m.id)
-            elif m.in_netpoll:
-                netp.append(m.id)
-            elif m.parked:
-                idle.append(m.id)
-        self._snaps.append((index, tuple(ps), tuple(map(_GOID, islice(grq, n))), len(grq),
-                            tuple(idle), tuple(spin), tuple(sysc), tuple(netp)))
+        self._snaps.append(_snap_tuple(s, index, SNAPSHOT_QUEUE_IDS))
         if len(self._snaps) > self.max_snapshots:
             last = self._snaps[-1]
             self._snaps[:] = self._snaps[:-1:2] + [last]
@@ -709,14 +731,7 @@ class Recorder(Observer):
     @_cached
     def _snapshot_objects(self) -> list[Snapshot]:
         events = self._events
-        out = []
-        for index, ps, grq, grq_len, idle, spin, sysc, netp in self._snaps:
-            t, kind = events[index][0], events[index][1]
-            psnaps = tuple(
-                PSnap(pid, PStatus(status).name.lower(), m, curg, in_sys, nxt, ids, n, tick)
-                for pid, status, m, curg, in_sys, nxt, ids, n, tick in ps)
-            out.append(Snapshot(t, index, kind, psnaps, grq, grq_len, idle, spin, sysc, netp))
-        return out
+        return [_snap_object(row, events[row[0]][0], events[row[0]][1]) for row in self._snaps]
 
     def snapshots(self) -> list[Snapshot]:
         return list(self._snapshot_objects())

@@ -5,6 +5,7 @@
     python -m gmpkit blocking_syscalls --no-handoff --detail
     python -m gmpkit cpu_bound --why       # every scheduling decision, with the rule behind it
     python -m gmpkit --list                # the scenarios
+    python -m gmpkit problem --seed 7 [-c] # a seeded exercise about the scheduler (problems.py)
 
 Like an OSTEP homework simulator, every option is echoed on the first line so any run can be
 reproduced, and the same options always print the same lines.
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 from . import scenarios
 from .errors import GoExit, SimulationLimit, UsageError
-from .hooks import DECISION_KINDS, EVENT_KINDS, Event, Observer
+from .hooks import DECISION_KINDS, EVENT_KINDS, Event, Observer, decision_line
 from .machine import SWITCHES
 
 
@@ -75,14 +76,7 @@ class WhyPrinter(Observer):
 
     def event(self, ev: Event) -> None:
         if ev.kind in self.kinds:
-            print(why_line(ev), file=self.out)
-
-
-def why_line(ev: Event) -> str:
-    """One decision on one line: ``  0.057 ms  GoStart     G9  M2  P1   [steal] M2 found ...``."""
-    who = " ".join(f"{k.upper()}{v}" if v is not None else " " * (len(k) + 1)
-                   for k, v in (("g", ev.g), ("m", ev.m), ("p", ev.p)))
-    return f"{ev.t / 1e6:9.3f} ms  {ev.kind:<14} {who:<14} [{ev.rule}] {ev.why}"
+            print(decision_line(ev), file=self.out)
 
 
 def _kinds(spec: str) -> frozenset[str]:
@@ -97,6 +91,11 @@ def _kinds(spec: str) -> frozenset[str]:
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["problem"]:
+        from . import problems
+
+        return problems.cli(argv[1:])
     args = build_parser().parse_args(argv)
     if args.list:
         print(scenarios.describe())

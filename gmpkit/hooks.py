@@ -474,6 +474,14 @@ _rule("fatal", "Exit", "fatal / throw", (),
 DECISION_KINDS = frozenset(k for k in EVENT_KINDS if k not in ("Sysmon", "Schedtrace"))
 
 
+def decision_line(ev: Event) -> str:
+    """One decision on one line: ``    0.057 ms  GoStart   G9 M2 P1   [steal] M2 found ...``
+    (the command line's ``--why``, a problem's decision chain)."""
+    who = " ".join(f"{k.upper()}{v}" if v is not None else " " * (len(k) + 1)
+                   for k, v in (("g", ev.g), ("m", ev.m), ("p", ev.p)))
+    return f"{ev.t / 1e6:9.3f} ms  {ev.kind:<14} {who:<14} [{ev.rule}] {ev.why}"
+
+
 def _ms(ns: int) -> str:
     return f"{ns / 1e6:.3f} ms"
 

@@ -589,7 +589,7 @@ class _StepperWidget:
             b.add_class(css)
             return b
 
-        self.reset_b = button("⏮ start", "gmpkit-stepper-reset", "back to the start")
+        self.reset_b = button("◀◀ start", "gmpkit-stepper-reset", "back to the start")
         self.back_b = button("◀ back", "gmpkit-stepper-back", "one decision back (replays)")
         self.next_b = button("next ▶", "gmpkit-stepper-next", "one decision forward")
         self.start_b = button("next start ▶", "gmpkit-stepper-start",
@@ -687,10 +687,11 @@ class _StepperWidget:
             f"<li style='{'font-weight:bold' if d is st.decision else 'color:#555'}'>"
             f"{html.escape(d.headline())} <code>[{html.escape(str(d.rule))}]</code></li>"
             for d in rows)
+        more = f"<li style='color:#888'>… {st.position + 1 - len(rows)} earlier</li>" if (
+            st.position + 1 > len(rows)) else ""
         self.history.value = (f"<details open><summary>decisions so far "
-                              f"({st.position + 1})</summary><ol style='margin:0' "
-                              f"start='{max(rows[0].number + 1, 1) if rows else 1}'>{items}"
-                              "</ol></details>")
+                              f"({st.position + 1})</summary><ul style='margin:0;"
+                              f"list-style:none;padding-left:1em'>{more}{items}</ul></details>")
         self.back_b.disabled = st.position < 0
         self.next_b.disabled = st.done
         if st.error:

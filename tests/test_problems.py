@@ -238,3 +238,17 @@ def test_real_go_prints_what_the_model_answers(kind):
             assert r.stdout.strip() == p.answer, (kind, seed, p.go_source)
         checked += 1
     assert checked >= 3
+
+
+def test_docs_show_an_example_of_every_kind_as_the_model_answers_it():
+    import re
+
+    api = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
+    for kind in KINDS:
+        row = next((ln for ln in api.splitlines() if ln.startswith(f"| `{kind}` |") and "→" in ln),
+                   None)
+        assert row, f"docs/api.md has no row for {kind}"
+        examples = re.findall(r"(\d+)(?: \([^)]*\))?: [^→]*→ `([^`]+)`", row)
+        assert examples, f"no example for {kind}"
+        for seed, answer in examples:
+            assert new(kind, int(seed)).answer_text() == answer, (kind, seed)

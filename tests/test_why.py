@@ -282,3 +282,11 @@ def test_cli_why_kinds_filters_and_rejects_unknown_kinds(capsys):
     assert body and all(" GoStart " in ln for ln in body)
     assert cli(["cpu_bound", "--why", "--kinds", "GoStrat"]) == 2
     assert "unknown event kind(s) GoStrat" in capsys.readouterr().err
+
+
+def test_docs_list_every_rule():
+    from pathlib import Path
+
+    api = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
+    missing = [code for code in RULES if f"| `{code}` |" not in api]
+    assert missing == [], f"docs/api.md's rule table lacks {missing}"

@@ -1,0 +1,146 @@
+"""The stepper of chapter 5 in a real JupyterLab and Chromium: run the chapter, click through the
+cpu_bound run one decision at a time, and see the diagram and the reason change; go back and
+see the earlier state again; predict a start and see it scored.
+
+What nbval cannot see: that each click reaches the kernel, that the stepper's redraw (a plotly
+spec in an Output widget, an HTML reason line) reaches the page, and that the predict row's
+dropdowns and reveal button work with a mouse. A screenshot goes to ``artifacts/stepper.png``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "notebooks/05_gmp_scheduler.ipynb"
+STEPPER = ".gmpkit-stepper"
+REASON = ".gmpkit-stepper-reason"
+DIAGRAM = ".gmpkit-stepper-diagram"
+ERROR_BOX = f"{STEPPER} .gmpkit-error"
+
+KERNEL_STATUS_JS = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const s = w && w.sessionContext && w.sessionContext.session;
+  return s && s.kernel ? s.kernel.status : null;
+}"""
+
+CELL_ERRORS_JS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const cells = w.content.model.cells;
+  const errors = [];
+  let unexecuted = 0;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i).toJSON();
+    if (c.cell_type !== 'code') continue;
+    if (c.execution_count === null) unexecuted++;
+    for (const o of c.outputs || []) {
+      if (o.output_type === 'error') errors.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
+    }
+  }
+  return {errors, unexecuted};
+}"""
+
+# The diagram's title (the decision shown) and how many points the red "decision" ring has.
+DIAGRAM_JS = """(sel) => {
+  const plot = document.querySelector(sel + ' .js-plotly-plot');
+  if (!plot || !plot.data) return null;
+  const ring = plot.data.find(t => t.name === 'decision');
+  const title = plot.layout && plot.layout.title ? plot.layout.title.text : '';
+  return {title, ringed: ring ? ring.x.length : -1};
+}"""
+
+
+def _wait(page, what, predicate, timeout_s=60):
+    deadline = time.monotonic() + timeout_s
+    value = None
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        page.wait_for_timeout(200)
+    errors = page.locator(ERROR_BOX).all_inner_texts()
+    raise AssertionError(f"timed out waiting for {what} (last: {value!r}; widget errors: {errors})")
+
+
+def _reason(page) -> str:
+    return page.locator(REASON).first.inner_text().strip()
+
+
+def _diagram(page):
+    return page.evaluate(DIAGRAM_JS, DIAGRAM)
+
+
+def _click(page, css: str) -> None:
+    page.locator(f"{STEPPER} {css}").first.click()
+
+
+def _state(page):
+    return (_reason(page), (_diagram(page) or {}).get("title"))
+
+
+def _after_click(page, css: str, before):
+    """Click, then wait until both the reason and the diagram differ from ``before``."""
+    _click(page, css)
+    return _wait(page, f"the stepper to move after {css}",
+                 lambda: (s := _state(page))[0] != before[0] and s[1] != before[1] and s)
+
+
+def test_stepping_changes_the_diagram_and_the_reason(browser, lab, page, artifacts):
+    page.goto(lab.tree_url(NOTEBOOK))
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext")
+    deadline = time.monotonic() + 90
+    while page.evaluate(KERNEL_STATUS_JS) != "idle":
+        accept = page.locator(".jp-Dialog .jp-mod-accept")
+        if accept.count() and accept.first.is_visible():
+            accept.first.click()
+        assert time.monotonic() < deadline, "kernel not idle"
+        page.wait_for_timeout(250)
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    _wait(page, "all cells to run",
+          lambda: page.evaluate(KERNEL_STATUS_JS) == "idle"
+          and page.evaluate(CELL_ERRORS_JS)["unexecuted"] == 0, timeout_s=300)
+    result = page.evaluate(CELL_ERRORS_JS)
+    assert result["errors"] == [], "\n".join(result["errors"])
+
+    page.locator(STEPPER).first.scroll_into_view_if_needed()
+    # The notebook moved the stepper to main's wg.Wait(): that decision is shown and ringed.
+    _wait(page, "the reason of main's block", lambda: "GoBlock G1" in _reason(page))
+    assert "[gopark" in _reason(page)
+    start = _wait(page, "the diagram of main's block",
+                  lambda: (d := _diagram(page)) and "GoBlock G1" in d["title"] and d)
+    assert start["ringed"] >= 1
+
+    s0 = _state(page)
+    s1 = _after_click(page, ".gmpkit-stepper-next", s0)
+    assert "GoStart" in s1[0] and "[runnext" in s1[0]  # the newest worker, from runnext
+    s2 = _after_click(page, ".gmpkit-stepper-next", s1)
+    s3 = _after_click(page, ".gmpkit-stepper-back", s2)
+    assert s3 == s1, "back (a replay from the seed) shows the same decision as before"
+    s4 = _after_click(page, ".gmpkit-stepper-start", s3)
+    assert "GoStart" in s4[0] and "P1" in s4[0] and "[steal" in s4[0]  # P1's thread steals
+    s5 = _after_click(page, ".gmpkit-stepper-back", s4)
+    assert "GoStart" not in s5[0]
+
+    # Predict the first start on P1 once main blocked: stolen from P0.
+    _click(page, ".gmpkit-stepper-predict")
+    row = page.locator(f"{STEPPER} .gmpkit-stepper-reveal").first
+    row.wait_for(state="visible")
+    selects = page.locator(f"{STEPPER} .widget-dropdown select")
+    # the dropdowns in order: next-on-P, goroutine, on, from
+    selects.nth(2).select_option("P1")
+    selects.nth(3).select_option("steal")
+    before = _state(page)
+    row.click()
+    score = page.locator(f"{STEPPER} .gmpkit-stepper-score").first
+    _wait(page, "the guess to be scored", lambda: "/3" in score.inner_text() and score)
+    after = _wait(page, "the revealed start", lambda: (s := _state(page))[0] != before[0] and s)
+    assert "GoStart" in after[0]
+    assert page.locator(ERROR_BOX).all_inner_texts() in ([], [""])
+
+    page.wait_for_timeout(400)
+    page.locator(STEPPER).first.screenshot(path=str(artifacts / "stepper.png"))

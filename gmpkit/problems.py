@@ -116,6 +116,10 @@ class Program:
                 n += st[1] * self.starts(st[2])
         return n
 
+    def records(self) -> bool:
+        """Whether the program uses ``out`` (it records or prints something)."""
+        return self.prints or any(self.uses(op) for op in ("rec", "recv", "select"))
+
     def uses(self, op: str) -> bool:
         def walk(body):
             return any(st[0] == op or (st[0] == "repeat" and walk(st[2])) for st in body)
@@ -167,7 +171,8 @@ def _py_stmts(body: list[tuple[Any, ...]], ind: str) -> list[str]:
 
 def render_python(prog: Program, run_line: str) -> str:
     """The program as gmpkit Python: ``main`` with its goroutines as closures, then the run."""
-    lines = ["import gmpkit as gk", "", "", "async def main():", "    out, wg = [], gk.WaitGroup()"]
+    lines = ["import gmpkit as gk", "", "", "async def main():",
+             "    out, wg = [], gk.WaitGroup()" if prog.records() else "    wg = gk.WaitGroup()"]
     for name, cap in prog.chans.items():
         lines.append(f"    {name} = gk.Chan({cap})" if cap else f"    {name} = gk.Chan()")
     for f in prog.fns:
@@ -262,8 +267,11 @@ def render_go(prog: Program) -> str:
         lines += _GO_SPIN.rstrip("\n").split("\n")
     if prog.uses("syscall"):
         lines += _GO_SYSCALL.rstrip("\n").split("\n")
-    lines += ["", "func main() {", "\tvar out []string", "\tvar wg sync.WaitGroup"]
-    if not prog.prints:
+    lines += ["", "func main() {"]
+    if prog.records():
+        lines.append("\tvar out []string")
+    lines.append("\tvar wg sync.WaitGroup")
+    if prog.records() and not prog.prints:
         lines.append("\t_ = out")
     for name, cap in prog.chans.items():
         lines.append(f"\t{name} := make(chan string, {cap})" if cap else
@@ -839,7 +847,7 @@ class Problem(Exercise):
         ind = lambda s: "\n".join("    " + ln if ln else "" for ln in s.rstrip("\n").split("\n"))  # noqa: E731
         out = [self.echo(), "", f"Teaches: {self.teaches}.", "",
                f"Go (run with GOMAXPROCS={self.gomaxprocs}):", "", ind(self.go_source), "",
-               "The same program in gmpkit (Python):", "", ind(self.py_source)]
+               "The same program in gmpkit (Python):", "", ind(self.py_source), ""]
         if self.switches:
             off = ", ".join(k for k, v in self.switches.items() if not v)
             out += [f"(The gmpkit run switches off: {off}. Real Go has no such switch: this one "

@@ -252,3 +252,12 @@ def test_docs_show_an_example_of_every_kind_as_the_model_answers_it():
         assert examples, f"no example for {kind}"
         for seed, answer in examples:
             assert new(kind, int(seed)).answer_text() == answer, (kind, seed)
+
+
+@pytest.mark.golive
+@needs_go
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kinds_go_program_builds(kind):
+    """Even where real Go cannot decide the answer, the Go program printed is a real one."""
+    for seed in range(3):
+        golang.build_go(new(kind, seed).go_source)

@@ -37,12 +37,12 @@ from __future__ import annotations
 import html
 import inspect
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import scenarios as sc
 from .errors import UsageError, UsageTypeError, UsageValueError
-from .hooks import DECISION_KINDS, RULES, Event, Observer, why_text
+from .hooks import DECISION_KINDS, RULES, Event, Observer
 from .machine import NS_PER_MS
 from .trace import Snapshot, take_snapshot
 
@@ -86,36 +86,18 @@ def place_of(rule: str | None) -> str | None:
     return _PLACE_OF_RULE.get(rule or "")
 
 
-@dataclass(eq=False)
-class Decision:
-    """One scheduling decision: the event (``number`` counts decisions from 0) and the G/M/P
-    picture right after it took effect (kept only while it may be shown: going back to an
-    earlier decision replays the run)."""
+class Decision(Event):
+    """One scheduling decision: the event (with its ``rule``, ``args`` and ``why``), its
+    ``number`` (decisions counted from 0), and the G/M/P picture right after it took effect
+    (``snapshot``; kept only while it may be shown: going back replays the run)."""
 
-    number: int
-    t: int
-    kind: str
-    g: int | None
-    m: int | None
-    p: int | None
-    reason: str | None
-    source: str | None
-    extra: Any
-    cause: tuple[Any, ...]
-    snapshot: Snapshot | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("number", "snapshot")
 
-    @property
-    def rule(self) -> str | None:
-        return self.cause[0]
-
-    @property
-    def args(self) -> tuple[Any, ...]:
-        return self.cause[1:]
-
-    @property
-    def why(self) -> str:
-        """The rule behind the decision as a sentence."""
-        return why_text(self.kind, self.g, self.m, self.p, self.reason, self.cause, self.t)
+    def __init__(self, number: int, ev: Event) -> None:
+        super().__init__(ev.t, ev.kind, ev.g, ev.m, ev.p, ev.reason, ev.source, ev.extra,
+                         ev.cause)
+        self.number = number
+        self.snapshot: Snapshot | None = None
 
     @property
     def place(self) -> str | None:
@@ -195,8 +177,7 @@ class _Tap(Observer):
         if len(self.out) >= MAX_DECISIONS:
             raise UsageError(f"the stepper stops after {MAX_DECISIONS} decisions; step a "
                              "shorter program (or use gk.run for long ones)")
-        d = Decision(len(self.out), ev.t, ev.kind, ev.g, ev.m, ev.p, ev.reason, ev.source,
-                     ev.extra, ev.cause)
+        d = Decision(len(self.out), ev)
         self.out.append(d)
         if ev.kind in _AFTER_EFFECT:
             self.pending = d.number
@@ -618,8 +599,9 @@ class _StepperWidget:
         self.reason = W.HTML()
         self.reason.add_class("gmpkit-stepper-reason")
         self.error = W.HTML(layout=lay(display="none"))
-        self.error.add_class("gmpkit-error")
-        self.diagram = W.Output(layout=lay(width="100%"))
+        self.error.add_class("gmpkit-stepper-error")  # (the playground owns .gmpkit-error)
+        # The height is reserved before plotly draws, so the page does not move under the reader.
+        self.diagram = W.Output(layout=lay(width="100%", min_height="480px"))
         self.diagram.add_class("gmpkit-stepper-diagram")
         self.history = W.HTML()
         self.history.add_class("gmpkit-stepper-history")

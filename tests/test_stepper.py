@@ -6,6 +6,9 @@ runs first from runnext, the others from the local queue in order) and from the 
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 import gmpkit as gk
@@ -13,19 +16,8 @@ from gmpkit import scenarios as sc
 from gmpkit.errors import UsageError
 from gmpkit.stepper import PLACES, Stepper, place_of
 
-
-async def record(i, out, wg):
-    out.append(i)
-    wg.done()
-
-
-async def ten():
-    out, wg = [], gk.WaitGroup()
-    for i in range(10):
-        wg.add(1)
-        gk.go(record, i, out, wg)
-    await wg.wait()
-    gk.println(out)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from programs import ten  # noqa: E402
 
 
 def at_main_block(st: Stepper) -> Stepper:

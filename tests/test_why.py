@@ -7,6 +7,9 @@ model prints for it.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 import gmpkit as gk
@@ -14,6 +17,9 @@ from gmpkit import scenarios as sc
 from gmpkit.__main__ import main as cli
 from gmpkit.hooks import _WAKEP_CALLERS, EVENT_KINDS, RULES, Event
 from gmpkit.runtime2 import FORCE_PREEMPT_NS, GLOBAL_BATCH_MAX, GLOBAL_CHECK_TICKS, STEAL_TRIES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from programs import ten  # noqa: E402
 
 MS = 1_000_000
 
@@ -51,20 +57,6 @@ def test_the_events_table_has_rule_args_and_why_columns():
     victim, n, had, rnd = steal.args
     assert f"took {n} of the {had} goroutines in P{victim}'s local queue" in steal.why
     assert f"round {rnd} of 4" in steal.why
-
-
-async def record(i, out, wg):
-    out.append(i)
-    wg.done()
-
-
-async def ten():
-    out, wg = [], gk.WaitGroup()
-    for i in range(10):
-        wg.add(1)
-        gk.go(record, i, out, wg)
-    await wg.wait()
-    gk.println(out)
 
 
 def test_runnext_kicks_and_the_run_order_they_explain():
@@ -285,8 +277,6 @@ def test_cli_why_kinds_filters_and_rejects_unknown_kinds(capsys):
 
 
 def test_docs_list_every_rule():
-    from pathlib import Path
-
     api = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
     missing = [code for code in RULES if f"| `{code}` |" not in api]
     assert missing == [], f"docs/api.md's rule table lacks {missing}"

@@ -55,8 +55,12 @@ LANES_JS = """(sel) => {
 
 
 def _readout(page) -> int:
-    text = page.locator(f"{SLIDER} .widget-readout").first.inner_text()
-    return int(re.search(r"\d+", text).group())
+    # A cell scrolled back into view is laid out a moment after it is attached: until then
+    # the readout's text is empty.
+    readout = page.locator(f"{SLIDER} .widget-readout").first
+    text = _wait_for(page, "the slider readout", lambda: re.search(r"\d+", readout.inner_text()),
+                     timeout_s=15)
+    return int(text.group())
 
 
 def _lanes(page) -> int | None:

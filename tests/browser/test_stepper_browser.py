@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from test_playground_browser import CELL_ERRORS_JS, KERNEL_STATUS_JS, _wait_kernel_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,29 +20,7 @@ NOTEBOOK = "notebooks/05_gmp_scheduler.ipynb"
 STEPPER = ".gmpkit-stepper"
 REASON = ".gmpkit-stepper-reason"
 DIAGRAM = ".gmpkit-stepper-diagram"
-ERROR_BOX = f"{STEPPER} .gmpkit-error"
-
-KERNEL_STATUS_JS = """() => {
-  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const s = w && w.sessionContext && w.sessionContext.session;
-  return s && s.kernel ? s.kernel.status : null;
-}"""
-
-CELL_ERRORS_JS = """() => {
-  const w = window.jupyterapp.shell.currentWidget;
-  const cells = w.content.model.cells;
-  const errors = [];
-  let unexecuted = 0;
-  for (let i = 0; i < cells.length; i++) {
-    const c = cells.get(i).toJSON();
-    if (c.cell_type !== 'code') continue;
-    if (c.execution_count === null) unexecuted++;
-    for (const o of c.outputs || []) {
-      if (o.output_type === 'error') errors.push(`cell ${i}: ${o.ename}: ${o.evalue}`);
-    }
-  }
-  return {errors, unexecuted};
-}"""
+ERROR_BOX = ".gmpkit-stepper-error"
 
 # The diagram's title (the decision shown) and how many points the red "decision" ring has.
 DIAGRAM_JS = """(sel) => {
@@ -92,13 +71,7 @@ def test_stepping_changes_the_diagram_and_the_reason(browser, lab, page, artifac
     page.goto(lab.tree_url(NOTEBOOK))
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext")
-    deadline = time.monotonic() + 90
-    while page.evaluate(KERNEL_STATUS_JS) != "idle":
-        accept = page.locator(".jp-Dialog .jp-mod-accept")
-        if accept.count() and accept.first.is_visible():
-            accept.first.click()
-        assert time.monotonic() < deadline, "kernel not idle"
-        page.wait_for_timeout(250)
+    _wait_kernel_idle(page, timeout_s=90)
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     _wait(page, "all cells to run",

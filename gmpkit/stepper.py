@@ -158,20 +158,22 @@ class Guess:
 class _Tap(Observer):
     """Collects the decisions of one run, each with its G/M/P picture. A decision that takes
     effect after its event (``_AFTER_EFFECT``) gets its picture at the next event or when the
-    scheduler's step ends (:meth:`settle`), whichever comes first."""
+    scheduler's step ends (:meth:`settle`), whichever comes first; a goroutine readied by the
+    poller, at the step's end (``injectglist`` reports a whole batch, then queues it, starting
+    threads on the way)."""
 
     def __init__(self, kinds: frozenset[str]) -> None:
         self.kinds = kinds
         self.sched: Sched | None = None
         self.out: list[Decision] = []
-        self.pending = -1
+        self.pending: list[int] = []
 
     def attach(self, sched: Sched) -> None:
         self.sched = sched
 
     def event(self, ev: Event) -> None:
-        if self.pending >= 0:
-            self.settle()
+        if self.pending:
+            self.settle(step_end=False)
         if ev.kind not in self.kinds:
             return
         if len(self.out) >= MAX_DECISIONS:
@@ -180,14 +182,19 @@ class _Tap(Observer):
         d = Decision(len(self.out), ev)
         self.out.append(d)
         if ev.kind in _AFTER_EFFECT:
-            self.pending = d.number
+            self.pending.append(d.number)
         else:
             self._picture(d.number)
 
-    def settle(self) -> None:
-        if self.pending >= 0:
-            self._picture(self.pending)
-            self.pending = -1
+    def settle(self, step_end: bool = True) -> None:
+        """Picture the decisions waiting for it (at a step's end, all of them)."""
+        keep = []
+        for i in self.pending:
+            if step_end or self.out[i].kind != "NetpollReady":
+                self._picture(i)
+            else:
+                keep.append(i)
+        self.pending = keep
 
     def _picture(self, i: int) -> None:
         assert self.sched is not None

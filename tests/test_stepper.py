@@ -233,3 +233,20 @@ def test_the_widget_shows_a_failing_program_instead_of_raising():
     st._widget.to_ms.value = 1000
     st._widget.to_b.click()
     assert "asyncio" in st._widget.error.value and st._widget.error.layout.display is None
+
+
+def test_a_poller_batch_is_pictured_once_it_is_queued():
+    """injectglist reports every goroutine of a batch, then queues them all: each one's
+    picture shows it queued (never runnext: go-scheduler.md §5.4)."""
+    st = Stepper("network_io", n=20, gomaxprocs=2, seed=1)
+    seen = 0
+    while not st.done:
+        st.until(lambda d: d.kind == "NetpollReady")
+        d, snap = st.decision, st.snapshot
+        if d.kind != "NetpollReady":
+            break
+        local = [g for p in snap.ps for g in p.runq]
+        assert d.g in local or d.g in snap.grq, d
+        assert d.g not in [p.runnext for p in snap.ps]
+        seen += 1
+    assert seen >= 4

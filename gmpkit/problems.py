@@ -620,10 +620,10 @@ def _main_of(source: str) -> Any:
     return scope["main"]
 
 
-def _rows(trace: Trace) -> list[tuple[Any, ...]]:
-    """The recorded events of a run, as the recorder keeps them (time, kind, g, m, p, ...)."""
+def _rows(trace: Trace) -> list[Event]:
+    """The recorded events of a run."""
     assert trace.recorder is not None
-    return trace.recorder._events
+    return trace.recorder.event_objects()
 
 
 class _Names(Observer):
@@ -691,6 +691,7 @@ class Problem(Exercise):
         if self.trace.exit_code:
             return False  # e.g. a select loop that ends before the last send: draw again
         self.names = namer.names
+        self.events = _rows(self.trace)
         self.answer = self._read_answer(self.trace)
         if self.q.kind == "prints":
             for s in STABLE_SEEDS:
@@ -704,16 +705,16 @@ class Problem(Exercise):
 
     def _block_index(self, trace: Trace) -> int:
         """The event at which main blocks in wg.Wait()."""
-        for i, row in enumerate(_rows(trace)):
-            if row[1] == "GoBlock" and row[2] == 1 and row[5] == "sync.WaitGroup.Wait":
+        for i, e in enumerate(self.events):
+            if e.kind == "GoBlock" and e.g == 1 and e.reason == "sync.WaitGroup.Wait":
                 return i
         raise RuntimeError("main never blocked in wg.Wait()")  # pragma: no cover
 
-    def _program_start(self, events: Sequence[tuple[Any, ...]]) -> int:
+    def _program_start(self) -> int:
         """The index of main.main's first go statement (before it: the runtime's start-up)."""
         program = {g for g in self.names if g != 1}
-        return next((i for i, r in enumerate(events) if r[1] == "GoCreate" and r[2] in program),
-                    0)
+        return next((i for i, e in enumerate(self.events)
+                     if e.kind == "GoCreate" and e.g in program), 0)
 
     def _goid(self, name: str) -> int:
         return next(g for g, n in self.names.items() if n == name)
@@ -721,22 +722,22 @@ class Problem(Exercise):
     def _read_answer(self, trace: Trace) -> Any:
         """The answer, read from the run (see :class:`Question`)."""
         q = self.q
-        events = _rows(trace)
+        events = self.events
         if q.kind == "prints":
             return trace.stdout.strip()
         if q.kind == "threads":
             return len(trace.sched.allm)
         if q.kind == "first_on":
             workers = {g for g, n in self.names.items() if n.startswith("w")}
-            g = next(r[2] for r in events if r[1] == "GoStart" and r[4] == q.p and r[2] in workers)
+            g = next(e.g for e in events if e.kind == "GoStart" and e.p == q.p and e.g in workers)
             self.answer_goid = g
             return self.names[g]
         if q.kind == "first_steal":  # the first steal once main.main's go statements began
-            start = self._program_start(events)
-            return next(r[7][1] for r in events[start:] if r[1] == "Steal" and r[4] == q.p)
+            start = self._program_start()
+            return next(e.extra[1] for e in events[start:] if e.kind == "Steal" and e.p == q.p)
         if q.kind == "preempted":
             g = self._goid(q.target)
-            return sum(1 for r in events if r[1] == "GoPreempt" and r[2] == g)
+            return sum(1 for e in events if e.kind == "GoPreempt" and e.g == g)
         snap = trace.snapshot_after(self._block_index(trace))
         p0 = snap.ps[0]
         if q.kind == "queued":
@@ -752,16 +753,16 @@ class Problem(Exercise):
                 return "global"
             if p0.curg == g:
                 return "running"
-            created = any(r[1] == "GoCreate" and r[2] == g for r in events[:snap.index + 1])
+            created = any(e.kind == "GoCreate" and e.g == g for e in events[:snap.index + 1])
             return "done" if created else "not started"
         raise ValueError(q.kind)  # pragma: no cover
 
     def _chain(self, keep: Callable[[Event, dict[int, str]], bool]) -> list[Event]:
         """The decisions behind the answer: the kind's events, up to the moment asked about."""
-        events = [Event(*row[:9]) for row in _rows(self.trace)]
+        events = self.events
         if self.q.kind in ("where", "queued"):
             events = events[: self._block_index(self.trace) + 1]
-        first = self._program_start(_rows(self.trace))  # the runtime's start-up:
+        first = self._program_start()  # the runtime's start-up:
         # left out of the chain
         if self.q.kind in ("first_on", "first_steal"):
             stop = next(i for i, e in enumerate(events) if i >= first and (

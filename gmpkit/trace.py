@@ -34,13 +34,12 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from . import dump
-from .hooks import Observer, why_text
+from .hooks import Event, Observer, why_text
 from .runtime2 import GStatus, PStatus
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .hooks import Event
     from .sched import Sched
 
 __all__ = ["Recorder", "Snapshot", "PSnap", "source_text", "take_snapshot"]
@@ -51,6 +50,8 @@ SNAPSHOT_QUEUE_IDS = 16
 #: long run keeps an even sample of instants in bounded memory.
 MAX_SNAPSHOTS = 4000
 
+#: Where a recorded event's cause (rule code, then its arguments) starts in its tuple.
+_CAUSE = 12
 # Events after which the G/M/P picture may have changed enough to be worth a snapshot.
 _SNAPSHOT_KINDS = frozenset({
     "GoCreate", "GoStart", "GoBlock", "GoUnblock", "GoSched", "GoPreempt", "GoEnd", "GoSysCall",
@@ -227,11 +228,12 @@ class Recorder(Observer):
         self.sched: Sched | None = None
         self.keep_snapshots = snapshots
         self.max_snapshots = max_snapshots
-        # One tuple per event: (t, kind, g, m, p, reason, source, extra, cause, gstatus, grq,
-        # lrq, runnext?): cause says why (its rule code, then the rule's arguments:
-        # hooks.RULES); gstatus is the named user goroutine's state (an int; None for none or a
-        # runtime G), then the global queue's length and the named P's local queue length and
-        # whether its runnext is set, all read right after the event.
+        # One tuple per event: (t, kind, g, m, p, reason, source, extra, gstatus, grq, lrq,
+        # runnext?, *cause): gstatus is the named user goroutine's state (an int; None for none
+        # or a runtime G), then the global queue's length and the named P's local queue length
+        # and whether its runnext is set, all read right after the event; then the event's
+        # cause, flattened (its rule code and the rule's arguments: hooks.RULES), so that a
+        # recorded event is one object for the garbage collector, not two.
         self._events: list[tuple[Any, ...]] = []
         # Queue state the events do not carry: the P named by the previous event, read again
         # at this one (index, p, lrq, runnext?); every P after a rescan (index, grq, lrqs,
@@ -318,8 +320,8 @@ class Recorder(Observer):
                 pp = allp[prev]
                 side((index, prev, len(pp.runq), pp.runnext is not None))
             prev = p
-            append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, ev.cause,
-                    gst, len(s.runq), lq, nq))
+            append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, gst, len(s.runq),
+                    lq, nq) + ev.cause)
             if flags:
                 if flags & _MKIND:
                     sample_ms(index)
@@ -462,7 +464,7 @@ class Recorder(Observer):
         mrow: tuple[int, ...] = (0, 0, 0, 0, 0)
         rows: list[tuple[int, ...]] = []
         last = None
-        for i, (t, _kind, g, _m, _p, _r, _s, _x, _c, gst, *_q) in enumerate(self._events):
+        for i, (t, _kind, g, _m, _p, _r, _s, _x, gst, *_q) in enumerate(self._events):
             while nxt < len(mrows) and mrows[nxt][0] <= i:
                 mrow = mrows[nxt][1]
                 nxt += 1
@@ -482,6 +484,17 @@ class Recorder(Observer):
         return rows
 
     # ----- facts about the run --------------------------------------------------------------
+
+    def event_objects(self) -> list[Event]:
+        """The recorded events as :class:`~gmpkit.hooks.Event` objects (with their cause)."""
+        return [Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[_CAUSE:])
+                for r in self._events]
+
+    def queues_after(self, index: int) -> tuple[int, int | None, bool | None]:
+        """The global queue's length, and the local queue's length and whether runnext was
+        set on the P event ``index`` names (None without a P), right after that event."""
+        row = self._events[index]
+        return row[9], row[10], row[11]
 
     def end_ns(self) -> int:
         """Virtual time of the last recorded event."""
@@ -519,7 +532,8 @@ class Recorder(Observer):
         qn: list[int] = []
         rows: list[tuple[Any, ...]] = []
         last = None
-        for i, (t, _kind, _g, _m, p, *_x, grq, lq, nq) in enumerate(self._events):
+        for i, (t, _kind, _g, _m, p, _r, _s, _x, _gst, grq, lq, nq, *_c) in enumerate(
+                self._events):
             if i in full:
                 _grq, lqs, nqs = full[i]
                 ql, qn = list(lqs), [int(x) for x in nqs]
@@ -553,10 +567,9 @@ class Recorder(Observer):
 
         cols = ["time_ns", "event", "g", "m", "p", "reason", "source", "extra"]
         df = pd.DataFrame(self._event_rows(), columns=cols)
-        causes = [row[8] for row in self._events]
-        df["rule"] = [c[0] for c in causes]
-        df["args"] = [c[1:] for c in causes]
-        df["why"] = [why_text(row[1], row[2], row[3], row[4], row[5], row[8], row[0])
+        df["rule"] = [row[_CAUSE] for row in self._events]
+        df["args"] = [row[_CAUSE + 1:] for row in self._events]
+        df["why"] = [why_text(row[1], row[2], row[3], row[4], row[5], row[_CAUSE:], row[0])
                      for row in self._events]
         df.insert(1, "time_ms", df["time_ns"] / 1e6)
         for c in ("g", "m", "p"):

@@ -26,13 +26,13 @@ MS = 1_000_000
 
 def events(trace) -> list[Event]:
     """The recorded events as Event objects (rule, args and why included)."""
-    return [Event(*row[:9]) for row in trace.recorder._events]
+    return trace.recorder.event_objects()
 
 
 def queued_after(trace, index: int) -> int:
     """Local queue + runnext of the P named by event ``index``, right after it (recorded)."""
-    row = trace.recorder._events[index]
-    return row[-2] + int(row[-1])
+    _grq, lrq, runnext = trace.recorder.queues_after(index)
+    return lrq + int(runnext)
 
 
 @pytest.mark.parametrize("name", sc.names())

@@ -833,8 +833,17 @@ class Problem(Exercise):
         return lines
 
     def legend(self) -> str:
-        return ("goroutines: " + ", ".join(f"G{g} = {n}" for g, n in sorted(self.names.items()))
-                + "; G2-G5 are the runtime's own")
+        """``goroutines: G1 = main, G6 = a, G7-G300 = tiny; ...`` (runs of one name joined)."""
+        runs: list[list[Any]] = []  # [first id, last id, name]
+        for g, n in sorted(self.names.items()):
+            if runs and runs[-1][2] == n and runs[-1][1] == g - 1:
+                runs[-1][1] = g
+            else:
+                runs.append([g, g, n])
+        parts = [f"G{a} = {n}" if a == b else f"G{a}-G{b} = {n}" for a, b, n in runs]
+        runtime = sorted({e.g for e in self.events if e.g is not None} - set(self.names))
+        own = f"; G{runtime[0]}-G{runtime[-1]} are the runtime's own" if runtime else ""
+        return "goroutines: " + ", ".join(parts) + own
 
     def answer_text(self) -> str:
         a = self.answer

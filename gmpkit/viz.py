@@ -121,6 +121,9 @@ def _figure(spec: dict[str, Any]) -> go.Figure:
     """A plotly Figure from a spec built by this module (already valid: skip re-validation)."""
     import plotly.graph_objects as go
 
+    from .renderer import use_html_renderer
+
+    use_html_renderer()  # also text/html, so static HTML exports show the chart
     return go.Figure(spec, _validate=False)
 
 

@@ -14,6 +14,7 @@ says so: every result has ``live`` and ``label``.
 | :func:`stack_growth` | :data:`STACK_GROWTH` | a goroutine's stack growing under recursion (``MemStats.StackInuse``) |
 | :func:`thread_migration` | :data:`MIGRATION` | which thread (M) ran each goroutine over time, from ``runtime/trace`` |
 | :func:`cpu_bound_schedtrace` | :data:`CPU_BOUND` | ``GODEBUG=schedtrace=1`` of the model's ``cpu_bound`` scenario |
+| :func:`puzzle` | :data:`PUZZLE` | ten ``go`` statements on one P print ``9 0 1 … 8`` |
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from gmpkit import golang
 __all__ = [
     "GoFacts", "GOROUTINE_COSTS", "PROCS", "STACK_GROWTH", "MIGRATION", "goroutine_costs",
     "gomaxprocs_now", "gomaxprocs_follows_affinity", "stack_growth", "thread_migration",
-    "CPU_BOUND", "cpu_bound_schedtrace", "recorded", "record_all", "RECORDED_PATH",
+    "CPU_BOUND", "cpu_bound_schedtrace", "PUZZLE", "puzzle", "recorded", "record_all", "RECORDED_PATH",
 ]
 
 RECORDED_PATH = Path(__file__).resolve().parent.parent / "data" / "recorded_go.json"
@@ -232,6 +233,32 @@ func main() {
 	}
 	wg.Wait()
 	time.Sleep(3 * time.Millisecond) // let sysmon print a last line
+}
+"""
+
+
+PUZZLE = """\
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Ten go statements on one P (run with GOMAXPROCS=1); each goroutine records its number.
+func main() {
+	runtime.Gosched() // let the runtime's own goroutines, queued at start-up, run first
+	var out []string
+	var wg sync.WaitGroup
+	wg.Add(10)
+	for i := 0; i < 10; i++ {
+		go func() { out = append(out, strconv.Itoa(i)); wg.Done() }()
+	}
+	wg.Wait()
+	fmt.Println(strings.Join(out, " "))
 }
 """
 
@@ -445,6 +472,41 @@ def cpu_bound_schedtrace(gomaxprocs: int = 2, prefer_recorded: bool = False) -> 
     return _live_or_recorded("cpu_bound_schedtrace", run, prefer_recorded)
 
 
+def puzzle(runs: int = 5, prefer_recorded: bool = False) -> GoFacts:
+    """:data:`PUZZLE` with GOMAXPROCS=1, ``runs`` times: ``values`` is the list of outputs."""
+    def run() -> list[str]:
+        prog = golang.build_go(PUZZLE)
+        return [prog.run(gomaxprocs=1, timeout=60).stdout.strip() for _ in range(runs)]
+
+    return _live_or_recorded("puzzle", run, prefer_recorded)
+
+
+def costs_table(facts: GoFacts) -> Any:
+    """The runs of :func:`goroutine_costs` as a table (one row per run; times in µs or ns,
+    memory in bytes), best run first."""
+    import pandas as pd
+
+    rows = [{"create + start (µs)": r["create_ns"] / 1000,
+             "CPU per create (µs)": r["create_cpu_ns"] / 1000,
+             "stack in use (bytes)": r["stack_bytes"],
+             "memory from the OS (bytes)": r["sys_bytes"],
+             "hand-over (ns)": r["switch_ns"]} for r in facts.values]
+    table = pd.DataFrame(rows).sort_values("create + start (µs)").reset_index(drop=True)
+    table.index = [f"run {i + 1}" for i in range(len(table))]
+    return table
+
+
+def stack_table(facts: GoFacts) -> Any:
+    """:func:`stack_growth` as a table: depth, all goroutine stacks in use (KiB), and the growth
+    above the shallow run, i.e. this goroutine's extra stack."""
+    import pandas as pd
+
+    base = facts.values[0][1]
+    return pd.DataFrame([{"recursion depth": d, "StackInuse (KiB)": b / 1024,
+                          "grown by (KiB)": (b - base) / 1024} for d, b in facts.values]
+                        ).set_index("recursion depth")
+
+
 def record_all(path: Path = RECORDED_PATH) -> dict[str, Any]:
     """Run every experiment live and write the results to ``path`` (for machines without Go)."""
     experiments = {
@@ -454,6 +516,7 @@ def record_all(path: Path = RECORDED_PATH) -> dict[str, Any]:
         "stack_growth": stack_growth(),
         "thread_migration": thread_migration(),
         "cpu_bound_schedtrace": cpu_bound_schedtrace(),
+        "puzzle": puzzle(),
     }
     not_live = [k for k, v in experiments.items() if not v.live]
     if not_live:

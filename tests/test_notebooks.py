@@ -327,3 +327,23 @@ def test_every_section_asks_and_can_reveal(path: Path) -> None:
     assert f"{name}.quiz" in code
     for key in [*lesson.exercises, *lesson.factories, *lesson.open_exercises]:
         assert re.search(rf"\b{key}\b", code), f"{path.name} never shows {name}.{key}"
+
+
+def test_charts_carry_html_for_static_exports() -> None:
+    """With gmpkit's renderer a figure's bundle has plotly's mimetype (JupyterLab) and text/html
+    (nbconvert); outside a kernel the renderer leaves plotly alone."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from gmpkit import renderer
+
+    before = pio.renderers.default
+    assert renderer.use_html_renderer() is False  # not in a Jupyter kernel: untouched
+    try:
+        assert renderer.use_html_renderer(force=True)
+        bundle = pio.renderers._build_mime_bundle(go.Figure(go.Bar(y=[1, 2])).to_dict())
+        assert {"application/vnd.plotly.v1+json", "text/html"} <= set(bundle)
+        assert "cdn.plot.ly" in bundle["text/html"]
+    finally:
+        pio.renderers.default = before
+        renderer._done = False

@@ -70,6 +70,9 @@ export JUPYTER_RUNTIME_DIR="$tmp/jupyter/runtime"
 export JUPYTER_PLATFORM_DIRS=1
 export IPYTHONDIR="$tmp/ipython"
 export MPLCONFIGDIR="$tmp/mpl"
+# A fresh Go build cache, as on a new Binder pod: the first real-Go cell compiles the standard
+# library, and the timings below include it.
+export GMPKIT_GO_CACHE="$tmp/go-cache"
 python --version
 python -m pip install -q -U pip
 

@@ -66,8 +66,12 @@ def measure_process(method: str = "spawn", quick: bool = True) -> Row:
     best of several runs for creation and switch."""
     per = (2 if quick else 5) if method == "spawn" else (5 if quick else 20)
     runs = 3 if method == "spawn" else 5
-    create = repeat(lambda: [processes.start_and_join(method) for _ in range(per)], runs, per=per,
-                    what=f"create a process ({method})")
+
+    def children() -> None:
+        for _ in range(per):
+            processes.start_and_join(method)
+
+    create = repeat(children, runs, per=per, what=f"create a process ({method})")
     mem = [m for m in processes.child_private_memory(method, 2) if m is not None]
     switch = repeat(lambda: processes.pingpong_times(method, 500 if quick else 5000), 3,
                     what=f"process hand-over ({method})")
@@ -83,8 +87,12 @@ def measure_process(method: str = "spawn", quick: bool = True) -> Row:
 def measure_thread(quick: bool = True) -> Row:
     """Costs of one OS thread: best of five runs for creation and switch."""
     per = 100 if quick else 1000
-    create = repeat(lambda: [threads.start_and_join() for _ in range(per)], 5, per=per,
-                    what="create a thread")
+
+    def one_by_one() -> None:
+        for _ in range(per):
+            threads.start_and_join()
+
+    create = repeat(one_by_one, 5, per=per, what="create a thread")
     many = threads.start_many_threads(500 if quick else 1000)
     switch = repeat(lambda: threads.pingpong_times(2000 if quick else 20_000), 5,
                     what="thread hand-over")

@@ -80,14 +80,15 @@ lesson.predict(
 
 ex1 = lesson.exercise(
     "ex1",
-    "With GOMAXPROCS=1, `main` starts goroutines 0, 1, 2, 3, 4 (each records its number) and "
-    "then waits. In which order are the numbers recorded? Answer with a list, e.g. "
-    "`[0, 1, 2, 3, 4]`.",
-    expected=[4, 0, 1, 2, 3],
-    hints=["Which goroutine is in runnext when main blocks?",
-           "runnext runs first; the local queue follows, oldest first."],
-    solution="`[4, 0, 1, 2, 3]`: goroutine 4 was created last, so it sits in runnext; 0–3 were "
-             "pushed to the local queue in order.",
+    "A P's runnext holds G9, its local queue holds G5 G6 G7 G8, and the global queue holds G20. "
+    "Its M calls `schedule` with the P's `schedtick` at 61. Which goroutine runs next?",
+    expected="G20",
+    choices=["G9", "G5", "G20"],
+    hints=["Go through `find_runnable`'s list in section 3, from the top.",
+           "61 % 61 == 0."],
+    solution="**G20**: once every 61 ticks `find_runnable` takes one goroutine from the global "
+             "queue *before* runnext and the local queue, so that the global queue cannot starve. "
+             "At any other tick G9 (runnext) would run, then G5 …",
 )
 
 ex2 = lesson.exercise(

@@ -134,8 +134,9 @@ ex3 = lesson.exercise(
     hints=["While a goroutine's thread is blocked in the kernel, can its P run other goroutines?"],
     solution="**True**: GOMAXPROCS limits Ps, i.e. goroutines running Go code, not threads. The "
              "thread in the system call keeps its P at first; sysmon notices the P is stuck in "
-             "a syscall and takes it away (`retake`), and `handoffp` gives it to another thread, "
-             "started if none is idle. Section 5 showed more threads than Ps.",
+             "a syscall and takes it away (`retake`), and `handoffp` gives it, with the work "
+             "waiting in its queue, to another thread, started if none is idle. Section 5.2 "
+             "showed more threads than Ps.",
 )
 
 ex4 = lesson.exercise(

@@ -19,6 +19,7 @@ is first a *spec*, a plain JSON-able dict (``timeline_spec`` ...); the functions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -450,7 +451,7 @@ def gmp_diagram(trace: Any, at_ms: float | None = None, *, at_event: int | None 
 
 
 #: Chart name -> spec builder, for the playground (which sends specs to the browser as JSON).
-SPECS = {"timeline": timeline_spec, "queues": queue_spec, "states": states_spec,
+SPECS: dict[str, Callable[..., dict[str, Any]]] = {"timeline": timeline_spec, "queues": queue_spec, "states": states_spec,
          "threads": threads_spec}
 
 

@@ -55,8 +55,7 @@ def demo_methods() -> list[str]:
 
 def context(method: str) -> Any:
     """A multiprocessing context for ``method``, with a clear error if the platform lacks it.
-
-    (Typed ``Any``: typeshed's ``BaseContext`` has no ``Process``; the concrete contexts do.)"""
+    (Typed loosely: typeshed's ``BaseContext`` lacks ``Process``, which every real context has.)"""
     available = start_methods()
     if method not in available:
         raise ValueError(
@@ -208,9 +207,9 @@ def queue_worker(tasks: Any, results: Any, seconds_per_task: float = 0.0) -> Non
 def add_in_shared_block(name: str, count: int) -> None:
     """Attach to the shared memory block ``name`` and add 1 to each of its first ``count`` bytes."""
     block = shared_memory.SharedMemory(name=name)
-    buf = block.buf
-    assert buf is not None  # an attached block always has its buffer
     try:
+        buf = block.buf
+        assert buf is not None  # an attached block always has a buffer
         for i in range(count):
             buf[i] = (buf[i] + 1) % 256
     finally:
@@ -368,9 +367,9 @@ def queue_squares(
 def shared_block_demo(size: int = 8, children: int = 2, method: str = "spawn") -> dict[str, Any]:
     """Children add 1 to every byte of one shared memory block; the parent sees their writes."""
     block = shared_memory.SharedMemory(create=True, size=size)
-    buf = block.buf
-    assert buf is not None  # a created block always has its buffer
     try:
+        buf = block.buf
+        assert buf is not None  # a created block always has a buffer
         buf[:size] = bytes(size)
         before = bytes(buf[:size])
         for _ in range(children):  # one after the other: no two children write at once

@@ -183,7 +183,7 @@ def trace_reason(wait_reason: str | None) -> str | None:
 # ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedEvent:
     """One event as ``go tool trace -d=parsed`` printed it.
 
@@ -214,6 +214,10 @@ class ParsedEvent:
 
 _EVENT = re.compile(r"^M=(-?\d+) P=(-?\d+) G=(-?\d+) ([A-Za-z]+) Time=(-?\d+)(.*)$")
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
+_ST_LINE = re.compile(
+    r"^M=(-?\d+) P=(-?\d+) G=(-?\d+) StateTransition Time=(-?\d+) (GoID|ProcID)=(\d+) "
+    r"(Undetermined|NotExist|Runnable|Running|Waiting|Syscall|Idle)->"
+    r"(Undetermined|NotExist|Runnable|Running|Waiting|Syscall|Idle) Reason=(" + _QUOTED + r")$")
 _TRANSITION = re.compile(
     r"^ (GoID|ProcID)=(-?\d+) ([A-Za-z]+)->([A-Za-z]+) Reason=(" + _QUOTED + r")\s*$")
 _FIELD = re.compile(r"(\w+)=(" + _QUOTED + r"|\[[^\]]*\]|\S+)")
@@ -230,6 +234,8 @@ _P_STATES = frozenset({"Undetermined", "NotExist", "Running", "Idle"})
 def _unquote(text: str) -> str:
     """A Go ``%q`` string as Python text (Go's escapes are Python's, bar ``\\x`` of non-ASCII
     bytes, which trace reasons and names do not use)."""
+    if "\\" not in text:
+        return text[1:-1]
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):
@@ -247,87 +253,117 @@ def _bad(line_no: int, line: str, why: str) -> GoTraceParseError:
     return GoTraceParseError(f"line {line_no}: {why}: {shown!r}; {FORMAT_HINT}", line_no, line)
 
 
-def parse_events(text: str | Iterable[str]) -> list[ParsedEvent]:
+def parse_events(text: str | Iterable[str], *, stacks: bool = False) -> list[ParsedEvent]:
     """Parse ``go tool trace -d=parsed`` text into :class:`ParsedEvent` records, in order.
 
-    Accepts the tool's full output (with stacks) and the compact form :func:`compact_text`
-    writes. Lines starting with ``#`` are comments (:meth:`GoTrace.save` writes its metadata
-    there). Raises :class:`GoTraceParseError` naming the first line that is neither an event, a
-    stack header nor a stack frame; a binary trace file gets a message saying how to turn it
-    into text.
+    Accepts the tool's full output and the compact form :func:`compact_text` writes. Lines
+    starting with ``#`` before the first event are comments (:meth:`GoTrace.save` writes its
+    metadata there). Stacks are skipped, except the start function of each created goroutine
+    (``tstack[0]``); ``stacks=True`` keeps every frame. Raises :class:`GoTraceParseError` naming
+    the first line that is neither an event nor the start of a stack (with ``stacks=True``: nor
+    a stack frame); a binary trace file gets a message saying how to turn it into text.
     """
     if isinstance(text, (bytes, bytearray)):
         raise GoTraceParseError("got bytes: this looks like a binary trace file; turn it into "
                                 "text with `go tool trace -d=parsed trace.out` (or use "
                                 "GoTrace.from_file, which runs it)")
-    lines = text.splitlines() if isinstance(text, str) else [ln.rstrip("\n") for ln in text]
-    if lines and lines[0].startswith("go 1.") and " trace" in lines[0][:20]:
+    if not isinstance(text, str):
+        text = "\n".join(ln.rstrip("\n") for ln in text)
+    if text.startswith("go 1.") and " trace" in text[:20]:
         raise GoTraceParseError("this is a binary execution trace (it starts with "
-                                f"{lines[0][:16]!r}), not its text; run `go tool trace -d=parsed` "
-                                "on it, or use GoTrace.from_file", 1, lines[0][:40])
+                                f"{text[:16]!r}), not its text; run `go tool trace -d=parsed` "
+                                "on it, or use GoTrace.from_file", 1, text[:40])
+    text = text.replace("\r\n", "\n")
+    # Each event starts a line with "M="; everything up to the next one is its stacks. Splitting
+    # there leaves the (many) stack lines to C code.
+    chunks = ("\n" + text).split("\nM=")
+    no = 1
+    for line in chunks[0].split("\n")[1:]:
+        if line.strip() and not line.startswith("#"):
+            raise _bad(no, line, "not an event line of `go tool trace -d=parsed`")
+        no += 1
     out: list[ParsedEvent] = []
-    cur: dict[str, Any] | None = None
-    frames: list[tuple[str, str]] | None = None
-
-    def flush() -> None:
-        nonlocal cur
-        if cur is not None:
-            for key in ("stack", "tstack"):
-                if key in cur:
-                    cur[key] = tuple(cur[key])
-            out.append(ParsedEvent(**cur))
-            cur = None
-
-    for no, raw in enumerate(lines, 1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.startswith("#"):
-            frames = None
+    for chunk in chunks[1:]:
+        head, _, rest = chunk.partition("\n")
+        line = "M=" + head
+        st = _ST_LINE.match(line)
+        if st is not None and ((st[5] == "GoID" and st[7] in _GO_STATES and st[8] in _GO_STATES)
+                               or (st[5] == "ProcID" and st[7] in _P_STATES
+                                   and st[8] in _P_STATES)):
+            # The common case, one regex: a goroutine or P state change.
+            thread, p, g, time, res, rid, old, new, reason = st.groups()
+            ev = ParsedEvent(no, None if thread[0] == "-" else int(thread),
+                             None if p[0] == "-" else int(p), None if g[0] == "-" else int(g),
+                             "StateTransition", int(time),
+                             "goroutine" if res == "GoID" else "proc", int(rid), old, new,
+                             reason[1:-1] if "\\" not in reason else _unquote(reason))
+            if rest.strip():
+                _stacks(ev, rest, no + 1, stacks)
+            out.append(ev)
+            no += 1 + chunk.count("\n")
             continue
         m = _EVENT.match(line)
-        if m:
-            flush()
-            frames = None
-            thread, p, g, kind, time, rest = m.groups()
-            if kind not in _KNOWN_KINDS:
-                raise _bad(no, line, f"unknown event kind {kind!r}")
-            cur = {"line_no": no, "thread": _none(thread), "p": _none(p), "g": _none(g),
-                   "kind": kind, "time": int(time)}
-            if kind == "StateTransition":
-                t = _TRANSITION.match(rest)
-                if t is None:
-                    raise _bad(no, line, "a StateTransition without `GoID=N From->To Reason=...`"
-                                         " or `ProcID=N From->To Reason=...`")
-                res, rid, old, new, reason = t.groups()
-                states = _GO_STATES if res == "GoID" else _P_STATES
-                if old not in states or new not in states:
-                    raise _bad(no, line, f"unknown {'goroutine' if res == 'GoID' else 'P'} state "
-                                         f"in {old}->{new}")
-                cur.update(resource="goroutine" if res == "GoID" else "proc", rid=int(rid),
-                           old=old, new=new, reason=_unquote(reason))
-            else:
-                cur["fields"] = {k: (_unquote(v) if v.startswith('"') else v)
-                                 for k, v in _FIELD.findall(rest)}
-            continue
-        if line in ("Stack=", "TransitionStack="):
-            if cur is None:
-                raise _bad(no, line, "a stack before any event")
-            key = "stack" if line == "Stack=" else "tstack"
-            frames = []
-            cur[key] = frames
-            continue
-        f = _FRAME.match(line)
-        if f and frames is not None:
-            frames.append((f.group(1), ""))
-            continue
-        ff = _FRAME_FILE.match(line)
-        if ff and frames:
-            frames[-1] = (frames[-1][0], ff.group(1).strip())
-            continue
-        if no == 1 or not out and cur is None:
+        if m is None:
             raise _bad(no, line, "not an event line of `go tool trace -d=parsed`")
-        raise _bad(no, line, "unrecognised line")
-    flush()
+        thread, p, g, kind, time, tail = m.groups()
+        if kind not in _KNOWN_KINDS:
+            raise _bad(no, line, f"unknown event kind {kind!r}")
+        kw: dict[str, Any] = {"line_no": no, "thread": _none(thread), "p": _none(p),
+                              "g": _none(g), "kind": kind, "time": int(time)}
+        if kind == "StateTransition":
+            t = _TRANSITION.match(tail)
+            if t is None:
+                raise _bad(no, line, "a StateTransition without `GoID=N From->To Reason=...` "
+                                     "or `ProcID=N From->To Reason=...`")
+            res, rid, old, new, reason = t.groups()
+            states = _GO_STATES if res == "GoID" else _P_STATES
+            if old not in states or new not in states:
+                raise _bad(no, line, f"unknown {'goroutine' if res == 'GoID' else 'P'} state "
+                                     f"in {old}->{new}")
+            kw.update(resource="goroutine" if res == "GoID" else "proc", rid=int(rid), old=old,
+                      new=new, reason=_unquote(reason))
+        else:
+            kw["fields"] = {k: (_unquote(v) if v.startswith('"') else v)
+                            for k, v in _FIELD.findall(tail)}
+        pe = ParsedEvent(**kw)
+        if rest.strip():
+            _stacks(pe, rest, no + 1, stacks)
+        out.append(pe)
+        no += 1 + chunk.count("\n")
     return out
+
+
+def _stacks(ev: ParsedEvent, rest: str, no: int, keep_all: bool) -> None:
+    """Read the stacks printed under an event (``Stack=`` / ``TransitionStack=`` blocks)."""
+    first = rest.lstrip("\n")
+    if not first.startswith(("Stack=", "TransitionStack=", "#")):
+        no += len(rest) - len(first)
+        raise _bad(no, first.split("\n", 1)[0], "unrecognised line")
+    if not keep_all:
+        if ev.old == "NotExist" and ev.resource == "goroutine":
+            i = rest.find("TransitionStack=\n")
+            if i >= 0:
+                lines = rest[i:].split("\n", 3)
+                if len(lines) > 1 and lines[1].startswith("\t") and not lines[1].startswith("\t\t"):
+                    fn = lines[1][1:].rpartition("@ 0x")[0].rstrip()
+                    where = lines[2].strip() if len(lines) > 2 and lines[2].startswith("\t\t") else ""
+                    ev.tstack = ((fn, where),)
+        return
+    found: dict[str, list[tuple[str, str]]] = {}
+    frames: list[tuple[str, str]] | None = None
+    for k, line in enumerate(rest.split("\n")):
+        if not line.strip() or line.startswith("#"):
+            frames = None
+        elif line in ("Stack=", "TransitionStack="):
+            frames = found.setdefault(line, [])
+        elif frames is not None and line.startswith("\t\t") and frames:
+            frames[-1] = (frames[-1][0], line.strip())
+        elif frames is not None and line.startswith("\t") and "@ 0x" in line:
+            frames.append((line[1:].rpartition("@ 0x")[0].rstrip(), ""))
+        else:
+            raise _bad(no + k, line, "unrecognised line")
+    ev.stack = tuple(found.get("Stack=", ()))
+    ev.tstack = tuple(found.get("TransitionStack=", ()))
 
 
 def compact_text(text: str) -> str:
@@ -434,7 +470,13 @@ class _Built:
 
 
 def _build(evs: list[ParsedEvent], exit_code: int | None) -> _Built:
-    t0 = evs[0].time
+    # Time 0 is the first event after the clock sync (the sync can come milliseconds before).
+    t0 = next((ev.time for ev in evs if ev.kind != "Sync"), evs[0].time)
+    # The tracer's own shutdown (trace.Stop at exit: a stop-the-world, the writer goroutine
+    # flushing, sometimes a thread started for it) is not the program's: stop reading there.
+    stop = next((i for i, ev in enumerate(evs) if ev.kind == "RangeBegin"
+                 and ev.fields.get("Name") == "stop-the-world (stop trace)"), len(evs))
+    evs = evs[:stop] if stop > 0 else evs
     gs: dict[int, _G] = {}
     pstate: dict[int, str] = {}  # P -> Running / Idle / NotExist
     pholder: dict[int, int | None] = {}  # P -> thread holding it
@@ -497,20 +539,19 @@ def _build(evs: list[ParsedEvent], exit_code: int | None) -> _Built:
              ready_p: int | None = None) -> None:
         events.append((t, kind, g, mnum(tid), p, reason, source, extra, tid, ready_p))
 
+    gcount = {"Running": 0, "Runnable": 0, "Syscall": 0, "Waiting": 0}  # user goroutines
+
+    def setstate(g: _G, state: str) -> None:
+        if g.kind == USER:
+            if g.state in gcount:
+                gcount[g.state] -= 1
+            if state in gcount:
+                gcount[state] += 1
+        g.state = state
+
     def count(t: int) -> None:
-        gr = gq = gsys = gw = 0
-        for g in gs.values():
-            if g.kind != USER:
-                continue
-            st = g.state
-            if st == "Running":
-                gr += 1
-            elif st == "Runnable":
-                gq += 1
-            elif st == "Syscall":
-                gsys += 1
-            elif st == "Waiting":
-                gw += 1
+        gr, gq, gsys, gw = (gcount["Running"], gcount["Runnable"], gcount["Syscall"],
+                            gcount["Waiting"])
         mr = msys = total = 0
         for th in threads.values():
             if th["sysmon"] or th["first"] is None:
@@ -591,7 +632,7 @@ def _build(evs: list[ParsedEvent], exit_code: int | None) -> _Built:
         g = goroutine(gid, ev, created=(old == "NotExist"))
         if th is not None and (ev.g is not None or ev.p is not None):
             seen(th, t)
-        g.state = new  # type: ignore[assignment]
+        setstate(g, new)  # type: ignore[arg-type]
         p = ev.p
         if old == "Undetermined":
             # The goroutine's state when the trace (or a new generation) started.
@@ -684,7 +725,7 @@ def _build(evs: list[ParsedEvent], exit_code: int | None) -> _Built:
             g.p = None
         count(t)
 
-    end = evs[-1].time - t0
+    end = max(evs[-1].time - t0, 0)
     why = "program exited" if exit_code is not None else "still running at the end of the trace"
     for p in sorted(opened):
         close(p, end, why)
@@ -1061,25 +1102,23 @@ def _moved_rows(ev: pd.DataFrame) -> pd.DataFrame:
     """GoStart rows of goroutines starting on a P other than the one they were last made
     runnable on (created, woken, or stopped there). Gosched, preemption and syscall exits
     without a P go through the global queue and clear the ready P, in Go and in the model."""
-    import pandas as pd
-
+    gcol = ev["g"].to_numpy(dtype=object, na_value=None)
+    pcol = ev["p"].to_numpy(dtype=object, na_value=None)
     ready: dict[int, int | None] = {}
     rows = []
-    for idx, kind, g, p in zip(ev.index, ev["event"], ev["g"], ev["p"]):
-        if pd.isna(g):
+    for k, (kind, g, p) in enumerate(zip(ev["event"].tolist(), gcol, pcol)):
+        if g is None:
             continue
-        g = int(g)
-        pv = None if pd.isna(p) else int(p)
         if kind in ("GoCreate", "GoUnblock", "GoStop", "GoSysExit"):
-            ready[g] = pv
+            ready[g] = p
         elif kind in ("GoSched", "GoPreempt"):
             ready[g] = None
         elif kind == "GoStart":
             src = ready.get(g)
-            if src is not None and pv is not None and src != pv:
-                rows.append(idx)
-            ready[g] = pv
-    return ev.loc[rows]
+            if src is not None and p is not None and src != p:
+                rows.append(k)
+            ready[g] = p
+    return ev.iloc[rows]
 
 
 def moves(trace: Any) -> int:

@@ -586,7 +586,7 @@ def _program_files(program: Any) -> tuple[dict[str, bytes], bool, bool, str]:
             return {"main.go": text.encode()}, True, False, "source text"
     path = Path(program)
     if path.is_file():
-        return {"main.go": path.read_bytes()}, True, False, str(path)
+        return {"main.go": path.read_bytes()}, True, False, path.name
     if not path.is_dir():
         raise FileNotFoundError(f"not Go source, not a .go file and not a folder: {str(program)!r}")
     files: dict[str, bytes] = {}
@@ -606,7 +606,7 @@ def _program_files(program: Any) -> tuple[dict[str, bytes], bool, bool, str]:
                            "holds the program's main.go")
     if TRACE_FILE in files:
         raise GoBuildError(f"{path} already holds a file named {TRACE_FILE}; rename it")
-    return files, False, "go.mod" in files, str(path)
+    return files, False, "go.mod" in files, path.name + "/"
 
 
 def build_traced(program: Any, *, timeout: float = BUILD_TIMEOUT_S) -> tuple[GoProgram, str]:
@@ -841,3 +841,23 @@ def trace_scenario(scenario: Any, *, gomaxprocs: int = 2, live: bool | None = No
                   label="real Go")
     tr.program = _scenario_label(sc)
     return tr
+
+
+def record_scenario_traces(names: list[str] | None = None, *, runs: int = 5) -> list[Path]:
+    """Re-record the package's real-Go traces of the built-in scenarios (needs Go): ``runs``
+    traced runs of each at every ``RECORDED_GOMAXPROCS``, keeping the run of median duration
+    (a machine shared with other work stretches some runs). ``python -m gmpkit.golang``."""
+    from . import scenarios
+
+    out = []
+    for name in names or scenarios.names():
+        for procs in RECORDED_GOMAXPROCS:
+            traces = sorted((trace_scenario(name, gomaxprocs=procs, live=True)
+                             for _ in range(runs)), key=lambda t: t.end_ns())
+            out.append(traces[len(traces) // 2].save(recorded_path(name, procs)))
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for saved in record_scenario_traces(sys.argv[1:] or None):
+        print(saved)

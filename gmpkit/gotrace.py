@@ -476,6 +476,7 @@ def _build(evs: list[ParsedEvent], exit_code: int | None) -> _Built:
     # flushing, sometimes a thread started for it) is not the program's: stop reading there.
     stop = next((i for i, ev in enumerate(evs) if ev.kind == "RangeBegin"
                  and ev.fields.get("Name") == "stop-the-world (stop trace)"), len(evs))
+    stopped_at = evs[stop].time - t0 if 0 < stop < len(evs) else None
     evs = evs[:stop] if stop > 0 else evs
     gs: dict[int, _G] = {}
     pstate: dict[int, str] = {}  # P -> Running / Idle / NotExist
@@ -725,7 +726,7 @@ def _build(evs: list[ParsedEvent], exit_code: int | None) -> _Built:
             g.p = None
         count(t)
 
-    end = max(evs[-1].time - t0, 0)
+    end = stopped_at if stopped_at is not None else max(evs[-1].time - t0, 0)
     why = "program exited" if exit_code is not None else "still running at the end of the trace"
     for p in sorted(opened):
         close(p, end, why)
@@ -1104,12 +1105,24 @@ def _moved_rows(ev: pd.DataFrame) -> pd.DataFrame:
     without a P go through the global queue and clear the ready P, in Go and in the model."""
     gcol = ev["g"].to_numpy(dtype=object, na_value=None)
     pcol = ev["p"].to_numpy(dtype=object, na_value=None)
+    reasons = ev["reason"].tolist()
     ready: dict[int, int | None] = {}
+    netwait: set[int] = set()
     rows = []
     for k, (kind, g, p) in enumerate(zip(ev["event"].tolist(), gcol, pcol)):
         if g is None:
             continue
-        if kind in ("GoCreate", "GoUnblock", "GoStop", "GoSysExit"):
+        if kind == "GoBlock" and reasons[k] in _NET_REASONS:
+            # Readied later by the netpoller: Go's trace names the P that polled, though
+            # injectglist may queue the goroutine on the global queue; the model reports no
+            # readiness event at all when findRunnable's own poll returns it. Unknown on both
+            # sides.
+            netwait.add(g)
+            ready[g] = None
+        elif kind in ("GoUnblock", "NetpollReady") and g in netwait:
+            netwait.discard(g)
+            ready[g] = None
+        elif kind in ("GoCreate", "GoUnblock", "GoStop", "GoSysExit"):
             ready[g] = p
         elif kind in ("GoSched", "GoPreempt"):
             ready[g] = None
@@ -1119,6 +1132,9 @@ def _moved_rows(ev: pd.DataFrame) -> pd.DataFrame:
                 rows.append(k)
             ready[g] = p
     return ev.iloc[rows]
+
+
+_NET_REASONS = frozenset({"network", "IO wait"})
 
 
 def moves(trace: Any) -> int:

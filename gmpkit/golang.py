@@ -735,9 +735,15 @@ def trace_go(program: Any, *, gomaxprocs: int | None = None,
     if trace is None:
         raise GoTraceEmpty(
             f"no trace from the program (exit status {result.exit_code}): {problem}."
-            + ("\nIts stderr:\n" + result.stderr[-2000:] if result.stderr.strip() else ""),
+            + ("\nIts stderr begins:\n" + _head(result.stderr) if result.stderr.strip() else ""),
             result=result)
     return trace
+
+
+def _head(text: str, lines: int = 12) -> str:
+    """The first lines of a program's stderr (Go's failure report starts with what matters)."""
+    parts = text.splitlines()
+    return "\n".join(parts[:lines]) + ("\n..." if len(parts) > lines else "")
 
 
 def _stuck_hint(trace: GoTrace) -> str:

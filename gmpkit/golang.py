@@ -247,15 +247,7 @@ class GoProgram:
         args: tuple[str, ...] | list[str] = (),
     ) -> GoResult:
         """Run the binary once with GOMAXPROCS / GODEBUG set; never longer than ``timeout`` s."""
-        run_env = dict(os.environ)
-        run_env.pop("GOMAXPROCS", None)
-        run_env.pop("GODEBUG", None)
-        if gomaxprocs is not None:
-            run_env["GOMAXPROCS"] = str(int(gomaxprocs))
-        if godebug:
-            run_env["GODEBUG"] = godebug
-        if env:
-            run_env.update(env)
+        run_env = _run_env(gomaxprocs, godebug, env)
         start = time.monotonic()
         timed_out = False
         try:
@@ -281,6 +273,20 @@ class GoProgram:
             godebug=godebug,
             schedtrace_lines=[ln for ln in stderr.splitlines() if _SCHED_START.match(ln)],
         )
+
+
+def _run_env(gomaxprocs: int | None, godebug: str, env: dict[str, str] | None) -> dict[str, str]:
+    """The environment of one run: ours, with GOMAXPROCS / GODEBUG exactly as asked."""
+    run_env = dict(os.environ)
+    for k in ("GOMAXPROCS", "GODEBUG", "GMPKIT_TRACE_OUT"):
+        run_env.pop(k, None)
+    if gomaxprocs is not None:
+        run_env["GOMAXPROCS"] = str(int(gomaxprocs))
+    if godebug:
+        run_env["GODEBUG"] = godebug
+    if env:
+        run_env.update(env)
+    return run_env
 
 
 def _source_text(source_or_path: str | os.PathLike[str]) -> str:
@@ -625,15 +631,7 @@ def _run_traced(prog: GoProgram, *, trace_path: Path, gomaxprocs: int | None, go
     then kill it if it does not exit."""
     import signal
 
-    run_env = dict(os.environ)
-    for k in ("GOMAXPROCS", "GODEBUG"):
-        run_env.pop(k, None)
-    if gomaxprocs is not None:
-        run_env["GOMAXPROCS"] = str(int(gomaxprocs))
-    if godebug:
-        run_env["GODEBUG"] = godebug
-    if env:
-        run_env.update(env)
+    run_env = _run_env(gomaxprocs, godebug, env)
     run_env[TRACE_ENV] = str(trace_path)
     start = time.monotonic()
     proc = subprocess.Popen([str(prog.binary), *args], stdout=subprocess.PIPE,

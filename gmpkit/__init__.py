@@ -17,6 +17,7 @@ runtime may switch goroutines. See ``docs/api.md`` for the whole programming mod
 """
 
 from .api import (
+    Sim,
     Trace,
     after,
     block_forever,
@@ -46,7 +47,9 @@ from .errors import (
     SimulationLimit,
     UsageError,
 )
-from .sched import SWITCHES, Costs, Event, GStatus, Observer, PStatus, Sim
+from .hooks import Event, Observer
+from .machine import SWITCHES, Costs
+from .runtime2 import GStatus, PStatus
 from .sync import Cond, Mutex, WaitGroup
 
 __version__ = "0.1.0"

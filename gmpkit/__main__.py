@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from . import scenarios
 from .errors import GoExit, SimulationLimit, UsageError
-from .sched import SWITCHES
+from .machine import SWITCHES
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,31 +1,46 @@
-"""The public face of the simulator: ``go``, ``work``, ``sleep``, ..., ``run`` and ``Trace``.
+"""The public face of the simulator: ``go``, ``work``, ``sleep``, ..., ``run``, ``Sim`` and ``Trace``.
 
 Everything a goroutine calls is here; each function says which Go construct it stands for.
 Durations are given as ``ns=``, ``us=`` and/or ``ms=`` (they add up) and must not be negative.
+
+This module sits above the simulator core: it attaches the standard recorder (``trace.py``) to a
+run from outside, so the core never imports it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import dump
+from . import sim as _sim
 from .chan import Case, Chan, Select
 from .errors import GoExit, PanicError, SimulationLimit, UsageTypeError, UsageValueError
-from .netpoll import NetWait
-from .sched import (
-    WAIT_CHAN_RECEIVE_NIL,
+from .gomaxprocs import SetGomaxprocs
+from .machine import (
+    DEFAULT_GOMAXPROCS,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_SEED,
+    DEFAULT_UNTIL_MS,
     Costs,
-    Gosched,
-    Park,
-    SetGomaxprocs,
-    Sim,
-    Syscall,
-    Work,
     check_async,
-    current_sched,
 )
+from .netpoll import NetWait
+from .ops import Gosched, Park, Syscall, Work, current_sched
+from .runtime2 import MAX_THREADS, WAIT_CHAN_RECEIVE_NIL
 from .timers import Sleep
 from .timers import after as _after
+from .trace import Recorder
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .sched import Sched
+    from .trace import Snapshot
+
+#: Whether ``gk.run`` and ``gk.Sim`` attach the standard recorder unless told otherwise. On: the
+#: course's first call should give tables and charts; ``record=False`` is the fast mode.
+DEFAULT_RECORD = True
 
 
 def _duration(what: str, ns: float, us: float, ms: float) -> int:
@@ -160,84 +175,172 @@ def println(*args: Any) -> None:
 
 
 def stack(all: bool = True) -> str:
-    """``runtime.Stack(buf, all)``: the goroutine dump as text."""
+    """``runtime.Stack(buf, all)``: the goroutine dump as text (this goroutine first)."""
     s = current_sched("gk.stack")
-    if not all:
-        g = s.curg()
-        return s.goroutine_header(g) + "\n" + s._frames(g)
-    cur = s.curg()
-    parts = [s.goroutine_header(cur) + "\n" + s._frames(cur)]
-    for g in s.allg:
-        if g is cur or g.system or g.status.name == "DEAD":
-            continue
-        parts.append(s.goroutine_header(g) + "\n" + s._frames(g))
-    return "\n".join(parts)
+    return dump.stack(s, s.curg(), all)
+
+
+class Sim(_sim.Sim):
+    """One simulated Go program, driven one scheduling decision at a time (``step``) or to its
+    end (``run``), with the standard recorder attached (``record=True``, as in ``gk.run``) and
+    its :class:`Trace` in ``.trace``. Same options as :func:`run`."""
+
+    def __init__(self, main: Callable[..., Coroutine[Any, Any, Any]], *args: Any,
+                 record: bool = DEFAULT_RECORD, observers: list[Any] | tuple[Any, ...] = (),
+                 **options: Any):
+        if not isinstance(record, bool):
+            raise UsageTypeError(f"record must be True or False, got {record!r}")
+        self.recorder: Recorder | None = Recorder() if record else None
+        observers = list(observers)
+        if self.recorder is not None:
+            observers.append(self.recorder)
+        super().__init__(main, *args, observers=observers, **options)
+        self.trace = Trace(self)
 
 
 class Trace:
-    """What a run produced: Go's exit code, stdout, stderr and SCHED lines, plus -- when the
-    standard recorder was attached -- its tables and charts (attributes are looked up on the
-    recorder: ``trace.events``, ``trace.queues`` ...)."""
+    """What a run produced: Go's exit code, stdout, stderr and SCHED lines, and -- when the
+    standard recorder was attached (``record=True``, the default) -- its tables and charts.
 
-    def __init__(self, sim: Sim, recorder: Any = None):
+    Always there: :attr:`exit_code`, :attr:`stdout`, :attr:`stderr`, :attr:`schedtrace_lines`,
+    :attr:`now_ns`, :attr:`steps`, :attr:`options`, :meth:`goroutine_dump`, and :attr:`sched`
+    (the scheduler's final state). With the recorder (:attr:`recorder`): the tables
+    :attr:`events`, :attr:`spans`, :attr:`queues`, :attr:`counts`, :attr:`goroutines`,
+    :attr:`procs`, :attr:`schedtrace_table`, the G/M/P :meth:`snapshots`, and the Perfetto export
+    :meth:`chrome_trace` / :meth:`save_perfetto`. ``gmpkit.viz`` draws charts from a Trace."""
+
+    def __init__(self, sim: _sim.Sim, recorder: Recorder | None = None):
         self.sim = sim
-        self.recorder = recorder
+        self.recorder: Recorder | None = (
+            recorder if recorder is not None else getattr(sim, "recorder", None))
+
+    # ----- what every run has -------------------------------------------------------------
 
     @property
-    def sched(self) -> Any:
+    def sched(self) -> Sched:
+        """The scheduler's state (at the end, or now if the run is still going)."""
         return self.sim.sched
 
     @property
     def options(self) -> dict[str, Any]:
+        """GOMAXPROCS, seed, GODEBUG and the teaching switches the run used."""
         return dict(self.sim.options)
 
     @property
     def exit_code(self) -> int:
+        """Go's exit status: 0, or 2 after a panic or a fatal error."""
         return self.sim.sched.result.exit_code
 
     @property
     def stdout(self) -> str:
+        """What the program printed with ``gk.println``."""
         return "".join(self.sim.sched.result.stdout)
 
     @property
     def stderr(self) -> str:
+        """Go's stderr: SCHED lines, and the panic or fatal-error report."""
         return "".join(self.sim.sched.result.stderr)
 
     @property
     def schedtrace_lines(self) -> list[str]:
+        """The SCHED blocks sysmon printed (``godebug="schedtrace=X"``), one string each."""
         return list(self.sim.sched.result.schedtrace_lines)
 
     @property
     def now_ns(self) -> int:
+        """Virtual time reached, in ns."""
         return self.sim.sched.now
 
     @property
     def steps(self) -> int:
+        """Scheduler events performed."""
         return self.sim.sched.steps
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_") or name in ("sim", "recorder"):
-            raise AttributeError(name)
-        rec = self.__dict__.get("recorder")
-        if rec is not None and hasattr(rec, name):
-            return getattr(rec, name)
-        raise AttributeError(
-            f"Trace has no attribute {name!r}"
-            + ("" if rec is not None else " (tables and charts need gk.run(..., record=True))")
-        )
+    def goroutine_dump(self, include_system: bool = False) -> str:
+        """Go-format goroutine dump (``goroutine N [status]:`` ...) of the state reached;
+        ``include_system`` adds the runtime's own goroutines (``GOTRACEBACK=system``)."""
+        return dump.goroutine_dump(self.sim.sched, include_system=include_system)
+
+    # ----- what the recorder adds -----------------------------------------------------------
+
+    def _rec(self, what: str) -> Recorder:
+        if self.recorder is None:
+            raise AttributeError(
+                f"Trace.{what} needs the recorder: run with gk.run(..., record=True) "
+                "(the default) or gk.Sim(..., record=True)"
+            )
+        return self.recorder
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Every scheduler event, in order (``source``: why a goroutine ran where it ran)."""
+        return self._rec("events").events
+
+    @property
+    def spans(self) -> pd.DataFrame:
+        """The timeline's bars: each stretch a goroutine ran (or sat in a syscall) on a P."""
+        return self._rec("spans").spans
+
+    @property
+    def queues(self) -> pd.DataFrame:
+        """The global queue, each P's local queue and runnext after every change."""
+        return self._rec("queues").queues
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """Goroutines by state, threads by state and idle Ps after every change."""
+        return self._rec("counts").counts
+
+    @property
+    def goroutines(self) -> pd.DataFrame:
+        """One row per user goroutine: created, ended, runs, time running, Ps, sources."""
+        return self._rec("goroutines").goroutines
+
+    @property
+    def procs(self) -> pd.DataFrame:
+        """One row per P: busy time, utilisation, starts by source, steals."""
+        return self._rec("procs").procs
+
+    @property
+    def schedtrace_table(self) -> pd.DataFrame:
+        """The SCHED lines as a table, parsed as real Go's output is parsed."""
+        return self._rec("schedtrace_table").schedtrace_table
+
+    def snapshots(self) -> list[Snapshot]:
+        """The G/M/P state at each recorded instant (the GMP diagram's frames)."""
+        return self._rec("snapshots").snapshots()
+
+    def snapshot_at(self, t_ns: float | None = None) -> Snapshot:
+        """The last snapshot at or before ``t_ns`` (default: the last one)."""
+        return self._rec("snapshot_at").snapshot_at(t_ns)
+
+    def snapshot_after(self, event_index: int) -> Snapshot:
+        """The state right after event number ``event_index`` (a row label of :attr:`events`)."""
+        return self._rec("snapshot_after").snapshot_after(event_index)
+
+    def chrome_trace(self) -> dict[str, Any]:
+        """The run in the Trace Event Format (Perfetto, ``chrome://tracing``)."""
+        return self._rec("chrome_trace").chrome_trace()
+
+    def save_perfetto(self, path: str) -> str:
+        """Write :meth:`chrome_trace` as JSON to ``path`` (open it in ui.perfetto.dev)."""
+        return self._rec("save_perfetto").save_perfetto(path)
 
     def __repr__(self) -> str:
         s = self.sim.sched
+        rec = (f"recorded: {len(self.recorder)} events" if self.recorder is not None
+               else "not recorded (record=False): no tables or charts")
         return (f"<Trace exit_code={self.exit_code} virtual_time={s.now / 1e6:.3f}ms "
                 f"goroutines={sum(1 for g in s.allg if not g.system)} threads={len(s.allm)} "
-                f"events={s.steps}>")
+                f"steps={s.steps}; {rec}>")
 
 
-def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any, gomaxprocs: int = 2,
-        seed: int = 0, godebug: str = "", costs: Costs | None = None, max_threads: int = 10_000,
-        until_ms: float | None = 60_000, max_steps: int | None = 50_000_000,
-        record: bool = True, check: bool = True, observers: list[Any] | tuple[Any, ...] = (),
-        **switches: bool) -> Trace:
+def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any,
+        gomaxprocs: int = DEFAULT_GOMAXPROCS, seed: int = DEFAULT_SEED, godebug: str = "",
+        costs: Costs | None = None, max_threads: int = MAX_THREADS,
+        until_ms: float | None = DEFAULT_UNTIL_MS, max_steps: int | None = DEFAULT_MAX_STEPS,
+        record: bool = DEFAULT_RECORD, check: bool = True,
+        observers: list[Any] | tuple[Any, ...] = (), **switches: bool) -> Trace:
     """Run the Go program whose ``main`` goroutine is ``main(*args)`` and return its Trace.
 
     See docs/api.md for every option. With ``check=True`` a Go failure raises ``GoPanic`` /
@@ -246,12 +349,11 @@ def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any, gomaxprocs: i
     sim = Sim(main, *args, gomaxprocs=gomaxprocs, seed=seed, godebug=godebug, costs=costs,
               max_threads=max_threads, until_ms=until_ms, max_steps=max_steps,
               observers=observers, record=record, **switches)
-    trace = sim.trace
     sim.run()
-    return finish(sim, trace, check)
+    return finish(sim, sim.trace, check)
 
 
-def finish(sim: Sim, trace: Trace, check: bool) -> Trace:
+def finish(sim: _sim.Sim, trace: Trace, check: bool) -> Trace:
     """Raise what a finished run must raise (limits always; Go failures when ``check``)."""
     if sim.error is not None:
         err = sim.error

@@ -26,20 +26,19 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from .errors import PanicError, UsageTypeError, UsageValueError
-from .sched import (
+from .ops import Op, ParkingOp, current_sched
+from .runtime2 import (
     WAIT_CHAN_RECEIVE,
     WAIT_CHAN_RECEIVE_NIL,
     WAIT_CHAN_SEND,
     WAIT_CHAN_SEND_NIL,
     WAIT_SELECT,
     WAIT_SELECT_NO_CASES,
-    Op,
-    ParkingOp,
-    current_sched,
 )
 
-if TYPE_CHECKING:
-    from .sched import G, Sched
+if TYPE_CHECKING:  # type names only
+    from .runtime2 import G
+    from .sched import Sched
 
 _chan_ids = itertools.count(1)
 
@@ -175,7 +174,7 @@ class Chan:
 
     # -- the operations proper, used by _Send/_Recv and select ------------------------------
 
-    def _try_send(self, sched: Sched, g: G, value: Any) -> bool:
+    def _try_send(self, sched: Sched, g: G | None, value: Any) -> bool:
         """Pass 1 of a send: panic if closed, hand to a waiting receiver, or buffer it."""
         if self.closed:
             raise PanicError("send on closed channel")

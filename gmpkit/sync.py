@@ -18,10 +18,12 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .errors import PanicError, UsageTypeError
-from .sched import WAIT_COND, WAIT_MUTEX, WAIT_WAITGROUP, ParkingOp, current_sched
+from .ops import ParkingOp, current_sched
+from .runtime2 import WAIT_COND, WAIT_MUTEX, WAIT_WAITGROUP
 
-if TYPE_CHECKING:
-    from .sched import G, Sched
+if TYPE_CHECKING:  # type names only
+    from .runtime2 import G
+    from .sched import Sched
 
 STARVATION_THRESHOLD_NS = 1_000_000  #: starvationThresholdNs: 1 ms
 

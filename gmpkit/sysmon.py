@@ -20,9 +20,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .sched import FORCE_PREEMPT_NS, GStatus, M, PStatus
+from . import timers
+from .dump import schedtrace_text
+from .machine import NS_PER_MS
+from .runtime2 import FORCE_PREEMPT_NS, GStatus, M, PStatus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # type names only
     from .sched import Sched
 
 SYSMON_MIN_DELAY_NS = 20_000  #: usleep(20): sysmon's shortest sleep
@@ -37,7 +40,7 @@ class Sysmon:
     """sysmon's state (``idle``, ``delay``, ``lasttrace``) and its loop as virtual-time events."""
 
     __slots__ = ("sched", "m", "idle", "delay", "deep_sleep", "evseq", "lasttrace",
-                 "starttime", "ticks")
+                 "starttime")
 
     def __init__(self, sched: Sched):
         self.sched = sched
@@ -48,7 +51,6 @@ class Sysmon:
         self.evseq = 0
         self.lasttrace = -1
         self.starttime = -1
-        self.ticks = 0
 
     def start(self) -> None:
         """``newm(sysmon, nil)``: its own thread (M1), counted in ``nmsys``."""
@@ -59,6 +61,7 @@ class Sysmon:
         self._sleep()
 
     def _sleep(self) -> None:
+        """``usleep(delay)``: schedule the next tick, backing off after idle rounds."""
         if self.idle == 0:
             self.delay = SYSMON_MIN_DELAY_NS
         elif self.idle > SYSMON_IDLE_ROUNDS:
@@ -75,12 +78,12 @@ class Sysmon:
             self.evseq = s.at(s.now, self._after_deep_sleep, True)
 
     def _tick(self, _: object, seq: int) -> None:
+        """One wake-up of sysmon's loop: deep sleep if every P is idle, else do its work."""
         if seq != self.evseq:
             return
         s = self.sched
-        self.ticks += 1
         if not s.godebug.schedtrace and s.npidle == s.gomaxprocs:
-            nxt = s.earliest_timer()
+            nxt = timers.earliest(s.allp)
             if nxt == 0 or nxt > s.now:
                 sleep = SYSMON_DEEP_SLEEP_MAX_NS
                 if nxt and nxt - s.now < sleep:
@@ -91,6 +94,7 @@ class Sysmon:
         self._body()
 
     def _after_deep_sleep(self, woken: bool, seq: int) -> None:
+        """Back from a deep sleep, at its end or ``woken`` early (which resets the back-off)."""
         if seq != self.evseq:
             return
         self.deep_sleep = False
@@ -100,9 +104,10 @@ class Sysmon:
         self._body()
 
     def _body(self) -> None:
+        """sysmon's work each round: poll the network if stale, retake, print schedtrace."""
         s = self.sched
         np = s.netpoll
-        if np.waiters and s.netpoll_m is None and np.lastpoll + SYSMON_NETPOLL_NS < s.now:
+        if np.waiters and np.blocked_m is None and np.lastpoll + SYSMON_NETPOLL_NS < s.now:
             np.lastpoll = s.now
             ready = np.poll(s.now)
             if ready:
@@ -112,11 +117,12 @@ class Sysmon:
         else:
             self.idle += 1
         st = s.godebug.schedtrace
-        if st > 0 and (self.lasttrace < 0 or self.lasttrace + st * 1_000_000 <= s.now):
+        if st > 0 and (self.lasttrace < 0 or self.lasttrace + st * NS_PER_MS <= s.now):
             self.lasttrace = s.now
             if self.starttime < 0:
                 self.starttime = s.now
-            text = s.schedtrace_text((s.now - self.starttime) // 1_000_000, s.godebug.scheddetail)
+            text = schedtrace_text(s, (s.now - self.starttime) // NS_PER_MS,
+                                   s.godebug.scheddetail)
             s.result.schedtrace_lines.append(text)
             s.result.stderr.append(text + "\n")
             if s.observers:
@@ -154,10 +160,7 @@ class Sysmon:
                 continue
             if not s.sw_handoff:
                 continue
-            m.p = None
-            p.m = None
-            p.status = PStatus.IDLE
-            p.syscalltick += 1
+            s.take_syscall_p(p)
             n += 1
             if s.observers:
                 s.emit("Retake", m.curg, m, p)

@@ -33,12 +33,15 @@ from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from .sched import GStatus, Observer, PStatus
+from . import dump
+from .hooks import Observer
+from .runtime2 import GStatus, PStatus
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .sched import Event, Sched
+    from .hooks import Event
+    from .sched import Sched
 
 __all__ = ["Recorder", "Snapshot", "PSnap", "source_text"]
 
@@ -206,7 +209,7 @@ class Recorder(Observer):
     def attach(self, sched: Sched) -> None:
         self.sched = sched
         self._max_procs = max(self._max_procs, sched.gomaxprocs)
-        self._event = self._make_event(sched)
+        self._event = self._make_event(sched)  # type: ignore[method-assign]
         if type(self).event is Recorder.event:
             self.event = self._event  # type: ignore[method-assign]  # skip one call per event
 
@@ -430,7 +433,7 @@ class Recorder(Observer):
         """Replay the events into count rows (t, g_running, g_runnable, g_syscall, g_waiting,
         m_running, m_spinning, m_syscall, m_idle, p_idle), one per change."""
         gstate: dict[int, int] = {}
-        gcount = {s: 0 for s in _STATE_NAMES}
+        gcount: dict[int, int] = {s: 0 for s in _STATE_NAMES}
         mrows = self._mrows
         nxt = 0
         mrow: tuple[int, ...] = (0, 0, 0, 0, 0)
@@ -691,7 +694,7 @@ class Recorder(Observer):
         s = self.sched
         if s is None:
             return ""
-        return s.goroutine_dump(include_system=include_system)
+        return dump.goroutine_dump(s, include_system=include_system)
 
     # ----- the G/M/P picture ----------------------------------------------------------------
 

@@ -468,7 +468,7 @@ def gmp_diagram(trace: Any, at_ms: float | None = None, *, at_event: int | None 
 
 
 #: Chart name -> spec builder, for the playground (which sends specs to the browser as JSON).
-SPECS: dict[str, Callable[..., dict]] = {"timeline": timeline_spec, "queues": queue_spec, "states": states_spec,
+SPECS: dict[str, Callable[..., dict[str, Any]]] = {"timeline": timeline_spec, "queues": queue_spec, "states": states_spec,
          "threads": threads_spec}
 
 

@@ -331,3 +331,26 @@ def test_stepping_and_running_agree(program, gomaxprocs, seed):
         pass
     stdout, stderr, code, _ = traced(program, gomaxprocs, seed)
     assert (sim.trace.stdout, sim.trace.stderr, sim.trace.exit_code) == (stdout, stderr, code)
+
+
+@SETTINGS
+@given(program=programs(), gomaxprocs=st.integers(1, 8), seed=st.integers(0, 2**32 - 1),
+       pause_ms=st.integers(1, 40))
+def test_stepping_pausing_and_running_give_the_same_events(program, gomaxprocs, seed, pause_ms):
+    """One loop (STYLE item 5): a program stepped one event at a time, a program run with a
+    pause at some virtual time and then resumed, and the same program run in one go make the
+    identical sequence of scheduler events."""
+    stepped = Rec()
+    sim = gk.Sim(build(program), gomaxprocs=gomaxprocs, seed=seed, until_ms=10_000,
+                 observers=[stepped], record=False)
+    while sim.step():
+        pass
+    paused = Rec()
+    sim2 = gk.Sim(build(program), gomaxprocs=gomaxprocs, seed=seed, until_ms=10_000,
+                  observers=[paused], record=False)
+    sim2.run(until_ms=pause_ms)
+    assert sim2.done or sim2.now == pause_ms * 1_000_000
+    sim2.run()
+    *_, in_one_go = traced(program, gomaxprocs, seed)
+    assert stepped.events == in_one_go
+    assert paused.events == in_one_go

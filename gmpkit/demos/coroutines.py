@@ -398,4 +398,4 @@ def run_sync(fn: Callable[..., Awaitable[T]], *args: Any, timeout: float = JOIN_
         raise TimeoutError(f"{getattr(fn, '__name__', fn)} did not finish in {timeout} s")
     if "error" in box:
         raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    return box["value"]

@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -54,8 +53,9 @@ def demo_methods() -> list[str]:
     return [m for m in ("fork", "spawn") if m in start_methods()]
 
 
-def context(method: str) -> BaseContext:
-    """A multiprocessing context for ``method``, with a clear error if the platform lacks it."""
+def context(method: str) -> Any:
+    """A multiprocessing context for ``method``, with a clear error if the platform lacks it.
+    (Typed loosely: typeshed's ``BaseContext`` lacks ``Process``, which every real context has.)"""
     available = start_methods()
     if method not in available:
         raise ValueError(
@@ -208,8 +208,10 @@ def add_in_shared_block(name: str, count: int) -> None:
     """Attach to the shared memory block ``name`` and add 1 to each of its first ``count`` bytes."""
     block = shared_memory.SharedMemory(name=name)
     try:
+        buf = block.buf
+        assert buf is not None  # an attached block always has a buffer
         for i in range(count):
-            block.buf[i] = (block.buf[i] + 1) % 256
+            buf[i] = (buf[i] + 1) % 256
     finally:
         block.close()
 
@@ -361,11 +363,13 @@ def shared_block_demo(size: int = 8, children: int = 2, method: str = "spawn") -
     """Children add 1 to every byte of one shared memory block; the parent sees their writes."""
     block = shared_memory.SharedMemory(create=True, size=size)
     try:
-        block.buf[:size] = bytes(size)
-        before = bytes(block.buf[:size])
+        buf = block.buf
+        assert buf is not None  # a created block always has a buffer
+        buf[:size] = bytes(size)
+        before = bytes(buf[:size])
         for _ in range(children):  # one after the other: no two children write at once
             run_child(add_in_shared_block, (block.name, size), method)
-        after = bytes(block.buf[:size])
+        after = bytes(buf[:size])
     finally:
         block.close()
         block.unlink()

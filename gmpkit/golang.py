@@ -62,6 +62,7 @@ __all__ = [
     "scenario_go_source",
     "recorded_scenario_trace",
     "parse_trace_file",
+    "read_trace",
     "GoTraceError",
     "GoTraceEmpty",
     "SCHED_COLUMNS",
@@ -679,6 +680,14 @@ def parse_trace_file(path: str | os.PathLike[str], *,
             raise GoTraceError(f"go tool trace could not read {p}: {msg or 'no message'}")
         return text, [f"go tool trace read only part of the trace: {msg}"]
     return text, []
+
+
+def read_trace(path: str | os.PathLike[str], **meta: Any) -> GoTrace:
+    """A :class:`gotrace.GoTrace` from a binary ``trace.out`` (any program's: ``runtime/trace``,
+    ``go test -trace``), read through ``go tool trace -d=parsed``. ``meta``: ``GoTrace``'s
+    keywords (``stdout``, ``exit_code``, ``label``...)."""
+    text, warnings = parse_trace_file(path)
+    return GoTrace(parse_events(text), text=text, warnings=warnings, **meta)
 
 
 def trace_go(program: Any, *, gomaxprocs: int | None = None,

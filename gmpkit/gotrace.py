@@ -266,13 +266,13 @@ def parse_events(text: str | Iterable[str], *, stacks: bool = False) -> list[Par
     if isinstance(text, (bytes, bytearray)):
         raise GoTraceParseError("got bytes: this looks like a binary trace file; turn it into "
                                 "text with `go tool trace -d=parsed trace.out` (or use "
-                                "GoTrace.from_file, which runs it)")
+                                "golang.read_trace, which runs it)")
     if not isinstance(text, str):
         text = "\n".join(ln.rstrip("\n") for ln in text)
     if text.startswith("go 1.") and " trace" in text[:20]:
         raise GoTraceParseError("this is a binary execution trace (it starts with "
                                 f"{text[:16]!r}), not its text; run `go tool trace -d=parsed` "
-                                "on it, or use GoTrace.from_file", 1, text[:40])
+                                "on it, or use golang.read_trace", 1, text[:40])
     text = text.replace("\r\n", "\n")
     # Each event starts a line with "M="; everything up to the next one is its stacks. Splitting
     # there leaves the (many) stack lines to C code.
@@ -752,8 +752,8 @@ def _next_transition_on(evs: list[ParsedEvent], i: int, tid: int | None) -> Pars
 class GoTrace:
     """A real Go run's execution trace with the model recorder's tables (see the module text).
 
-    Build one with :func:`gmpkit.golang.trace_go` (runs a program), :meth:`from_file` (a
-    ``trace.out``; needs Go), :meth:`from_text` (saved ``-d=parsed`` text; no Go) or
+    Build one with :func:`gmpkit.golang.trace_go` (runs a program), :func:`gmpkit.golang.read_trace`
+    (a ``trace.out``; needs Go), :meth:`from_text` (saved ``-d=parsed`` text; no Go) or
     :meth:`load` (a file written by :meth:`save`). The charts of :mod:`gmpkit.viz` accept it
     wherever they accept a model trace (``timeline``, ``goroutine_states``, ``threads_chart``).
     """
@@ -791,15 +791,6 @@ class GoTrace:
     def from_text(cls, text: str, **meta: Any) -> GoTrace:
         """From ``go tool trace -d=parsed`` text (full or compact); no Go needed."""
         return cls(parse_events(text), text=text, **meta)
-
-    @classmethod
-    def from_file(cls, path: str | Path, **meta: Any) -> GoTrace:
-        """From a binary ``trace.out`` (any program's: ``runtime/trace``, ``go test -trace``):
-        runs ``go tool trace -d=parsed`` on it, so it needs a Go toolchain."""
-        from .golang import parse_trace_file
-
-        text, warnings = parse_trace_file(path)
-        return cls(parse_events(text), text=text, warnings=warnings, **meta)
 
     @classmethod
     def load(cls, path: str | Path) -> GoTrace:
@@ -1015,13 +1006,6 @@ class GoTrace:
             return df
 
         return self._memo("raw", build)
-
-    @property
-    def schedtrace_table(self) -> pd.DataFrame:
-        """The run's ``SCHED`` lines (``godebug="schedtrace=X"``) as a table."""
-        from .golang import parse_schedtrace
-
-        return parse_schedtrace(self.stderr)
 
     @property
     def queues(self) -> Any:

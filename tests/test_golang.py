@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from gmpkit import golang
-from gmpkit import gotrace as gt
 from gmpkit.golang import DETAIL_COLUMNS, SCHED_COLUMNS, parse_schedtrace
 
 # Real lines from Go 1.27.3 (spec §13).
@@ -259,7 +258,7 @@ def test_trace_go_builds_a_folder_with_a_module_and_keeps_the_raw_trace(tmp_path
     raw = tmp_path / "trace.out"
     tr = golang.trace_go(prog, gomaxprocs=2, save_raw=raw)
     assert tr.ok and len(tr.goroutines) == 4 and tr.program == "prog/"
-    again = gt.GoTrace.from_file(raw, exit_code=0)
+    again = golang.read_trace(raw, exit_code=0)
     assert again.events.equals(tr.events)
     with pytest.raises(golang.GoBuildError, match="no package main"):
         golang.trace_go(prog / "work")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_playground_browser import CELL_ERRORS_JS, KERNEL_STATUS_JS, _wait_kernel_idle
+from labdriver import ERROR_BOX as PLAYGROUND_ERRORS
+from labdriver import open_notebook, record_timing, run_all, shutdown_kernel, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -30,18 +31,6 @@ DIAGRAM_JS = """(sel) => {
   const title = plot.layout && plot.layout.title ? plot.layout.title.text : '';
   return {title, ringed: ring ? ring.x.length : -1};
 }"""
-
-
-def _wait(page, what, predicate, timeout_s=60):
-    deadline = time.monotonic() + timeout_s
-    value = None
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        page.wait_for_timeout(200)
-    errors = page.locator(ERROR_BOX).all_inner_texts()
-    raise AssertionError(f"timed out waiting for {what} (last: {value!r}; widget errors: {errors})")
 
 
 def _reason(page) -> str:
@@ -63,29 +52,23 @@ def _state(page):
 def _after_click(page, css: str, before):
     """Click, then wait until both the reason and the diagram differ from ``before``."""
     _click(page, css)
-    return _wait(page, f"the stepper to move after {css}",
-                 lambda: (s := _state(page))[0] != before[0] and s[1] != before[1] and s)
+    return wait_for(page, f"the stepper to move after {css}",
+                    lambda: (s := _state(page))[0] != before[0] and s[1] != before[1] and s)
 
 
 def test_stepping_changes_the_diagram_and_the_reason(browser, lab, page, artifacts):
-    page.goto(lab.tree_url(NOTEBOOK))
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext")
-    _wait_kernel_idle(page, timeout_s=90)
-    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    _wait(page, "all cells to run",
-          lambda: page.evaluate(KERNEL_STATUS_JS) == "idle"
-          and page.evaluate(CELL_ERRORS_JS)["unexecuted"] == 0, timeout_s=300)
-    result = page.evaluate(CELL_ERRORS_JS)
-    assert result["errors"] == [], "\n".join(result["errors"])
+    # `browser` first: without Chromium the test skips (or fails) before a server starts.
+    t0 = time.monotonic()
+    timings = {"open_and_kernel_s": open_notebook(page, lab, NOTEBOOK)}
+    timings["run_all_s"], cells = run_all(page)
+    assert cells["errors"] == [], "\n".join(cells["errors"])
 
     page.locator(STEPPER).first.scroll_into_view_if_needed()
     # The notebook moved the stepper to main's wg.Wait(): that decision is shown and ringed.
-    _wait(page, "the reason of main's block", lambda: "GoBlock G1" in _reason(page))
+    wait_for(page, "the reason of main's block", lambda: "GoBlock G1" in _reason(page))
     assert "[gopark" in _reason(page)
-    start = _wait(page, "the diagram of main's block",
-                  lambda: (d := _diagram(page)) and "GoBlock G1" in d["title"] and d)
+    start = wait_for(page, "the diagram of main's block",
+                     lambda: (d := _diagram(page)) and "GoBlock G1" in d["title"] and d)
     assert start["ringed"] >= 1
 
     s0 = _state(page)
@@ -110,10 +93,14 @@ def test_stepping_changes_the_diagram_and_the_reason(browser, lab, page, artifac
     before = _state(page)
     row.click()
     score = page.locator(f"{STEPPER} .gmpkit-stepper-score").first
-    _wait(page, "the guess to be scored", lambda: "/3" in score.inner_text() and score)
-    after = _wait(page, "the revealed start", lambda: (s := _state(page))[0] != before[0] and s)
+    wait_for(page, "the guess to be scored", lambda: "/3" in score.inner_text() and score)
+    after = wait_for(page, "the revealed start", lambda: (s := _state(page))[0] != before[0] and s)
     assert "GoStart" in after[0]
-    assert page.locator(ERROR_BOX).all_inner_texts() in ([], [""])
+    for box in (ERROR_BOX, PLAYGROUND_ERRORS):
+        assert page.locator(box).all_inner_texts() in ([], [""]), box
 
     page.wait_for_timeout(400)
     page.locator(STEPPER).first.screenshot(path=str(artifacts / "stepper.png"))
+    timings["total_s"] = time.monotonic() - t0
+    record_timing(artifacts, "stepper", timings)
+    shutdown_kernel(page)

@@ -250,3 +250,18 @@ def test_a_poller_batch_is_pictured_once_it_is_queued():
         assert d.g not in [p.runnext for p in snap.ps]
         seen += 1
     assert seen >= 4
+
+
+def test_what_chapter_5s_stepper_question_answers_holds():
+    """gmpkit/lessons/ch05.py, predict 3.1: after main blocks, P0 runs the newest worker from
+    runnext; P1's first goroutine is stolen from P0 in the first round, ceil(half) of its
+    queue, the last one taken."""
+    st = at_main_block(Stepper("cpu_bound", n=8, seed=1, gomaxprocs=2))
+    newest = max(g for g in [st.snapshot.ps[0].runnext, *st.snapshot.ps[0].runq])
+    on_p0 = st.next_start(p=0).decision
+    assert (on_p0.g, on_p0.rule) == (newest, "runnext")
+    st.reset()
+    at_main_block(st)
+    on_p1 = st.next_start(p=1).decision
+    victim, n, had, rnd = on_p1.args
+    assert on_p1.rule == "steal" and victim == 0 and rnd == 1 and n == had - had // 2

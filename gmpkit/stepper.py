@@ -647,7 +647,7 @@ class _StepperWidget:
         self.redraw()
 
     def redraw(self) -> None:
-        from .widgets import _put_spec
+        from .widgets import _put_spec, show_error
 
         st = self.st
         predicting = self.predict_t.value
@@ -683,11 +683,4 @@ class _StepperWidget:
                               f"list-style:none;padding-left:1em'>{more}{items}</ul></details>")
         self.back_b.disabled = st.position < 0
         self.next_b.disabled = st.done
-        if st.error:
-            self.error.value = (
-                "<pre style='color:#b91c1c;background:#fef2f2;border:1px solid #fca5a5;"
-                f"padding:6px;white-space:pre-wrap;margin:4px 0'>{html.escape(st.error)}</pre>")
-            self.error.layout.display = None
-        else:
-            self.error.value = ""
-            self.error.layout.display = "none"
+        show_error(self.error, st.error)

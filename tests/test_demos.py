@@ -540,7 +540,9 @@ def test_live_go_facts() -> None:
 
     costs = gofacts.goroutine_costs(runs=1)
     assert costs.live and costs.values[0]["goroutines"] == 100_000
-    assert costs.values[0]["stack_bytes"] >= 2048  # at least stackMin per goroutine
+    # stackMin (2 KiB) per parked goroutine: the growth of StackInuse divided by 100 000, so a
+    # runtime goroutine's stack freed meanwhile can take it a few bytes under 2048 (seen: 2047).
+    assert 2048 - 16 <= costs.values[0]["stack_bytes"] < 2 * 2048
     now = gofacts.gomaxprocs_now()
     assert now.values["GOMAXPROCS"] == cpus.cpu_info().go_gomaxprocs  # our reading = Go's rule
     depths = dict(gofacts.stack_growth().values)

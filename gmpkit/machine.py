@@ -164,6 +164,8 @@ SWITCHES = (
     "preemption",  # sysmon preempts a G that ran 10 ms
     "global_check",  # 1 in 61 schedule ticks, look at the global queue first
     "netpoller",  # network waits park on the poller (off: they block the thread like a syscall)
+    "inherit_time",  # a G taken from runnext inherits the time slice (off: a fresh slice each)
+    "mutex_starvation",  # sync.Mutex hands off to a waiter of > 1 ms (off: Go before 1.9)
 )
 
 

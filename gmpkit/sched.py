@@ -163,6 +163,8 @@ class Sched:
         self.sw_preemption = switches["preemption"]
         self.sw_global_check = switches["global_check"]
         self.sw_netpoller = switches["netpoller"]
+        self.sw_inherit_time = switches["inherit_time"]
+        self.sw_mutex_starvation = switches["mutex_starvation"]
         self.godebug = godebug
         self.rand = random.Random(seed)  # the one random source: steal order, select order
         self.observers = observers  # read-only listeners (hooks.Observer); empty: no events built
@@ -625,7 +627,10 @@ class Sched:
         g.m = m
         m.curg = g
         g.preempt = False
-        if not inherit:
+        if not inherit or not self.sw_inherit_time:
+            # A fresh slice. (Teaching switch inherit_time off: Go has no such mode; every
+            # runnext start then counts as a new slice, so sysmon never sees a ping-pong pair
+            # sharing one and cannot preempt it.)
             p.schedtick += 1
         if self.observers:
             self.emit("GoStart", g, m, p, source=source, cause=cause)

@@ -120,7 +120,7 @@ class Mutex:
             return
         w = self.waiters.popleft()
         started = self.wait_start.setdefault(w.goid, w.wait_since)
-        if sched.now - started > STARVATION_THRESHOLD_NS:
+        if sched.sw_mutex_starvation and sched.now - started > STARVATION_THRESHOLD_NS:
             w.sema_ticket = True  # handoff: the lock stays locked, owned by w
             w.resume_val = False
         else:

@@ -36,6 +36,7 @@ __all__ = [
     "GoFacts", "GOROUTINE_COSTS", "PROCS", "STACK_GROWTH", "MIGRATION", "goroutine_costs",
     "gomaxprocs_now", "gomaxprocs_follows_affinity", "stack_growth", "thread_migration",
     "CPU_BOUND", "cpu_bound_schedtrace", "PUZZLE", "puzzle", "recorded", "record_all", "RECORDED_PATH",
+    "live_or_recorded", "machine",
 ]
 
 RECORDED_PATH = Path(__file__).resolve().parent.parent / "data" / "recorded_go.json"
@@ -284,7 +285,8 @@ class GoFacts:
                 "no Go toolchain here")
 
 
-def _machine() -> str:
+def machine() -> str:
+    """This machine, as a recording names it: ``linux/x86_64, 2 CPUs``."""
     import platform
 
     return f"{sys.platform}/{platform.machine()}, {os.cpu_count()} CPUs"
@@ -298,20 +300,24 @@ def _clean_env() -> dict[str, str]:
 
 
 def _live(name: str, values: Any) -> GoFacts:
-    return GoFacts(name, values, True, golang.find_go().version, _machine())
+    return GoFacts(name, values, True, golang.find_go().version, machine())
 
 
-def recorded(name: str) -> GoFacts:
-    """The recorded result of experiment ``name`` (raises KeyError if none was recorded)."""
-    data = json.loads(RECORDED_PATH.read_text(encoding="utf-8"))
+def recorded(name: str, path: Path = RECORDED_PATH) -> GoFacts:
+    """The recorded result of experiment ``name`` in the recording at ``path`` (raises KeyError
+    if none was recorded)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
     entry = data["experiments"][name]
     return GoFacts(name, entry["values"], False, data["go_version"], data["machine"],
                    data["recorded_on"], list(entry.get("notes", [])))
 
 
-def _live_or_recorded(name: str, run: Any, prefer_recorded: bool) -> GoFacts:
+def live_or_recorded(name: str, run: Any, prefer_recorded: bool,
+                     path: Path = RECORDED_PATH) -> GoFacts:
+    """``run()`` in real Go when a toolchain is here (and ``prefer_recorded`` is false), else
+    experiment ``name`` as recorded at ``path``."""
     if prefer_recorded or not golang.go_available():
-        return recorded(name)
+        return recorded(name, path)
     return _live(name, run())
 
 
@@ -332,7 +338,7 @@ def goroutine_costs(runs: int = 3, prefer_recorded: bool = False) -> GoFacts:
     ``switch_ns``, ``switch_cpu_ns`` (per goroutine or per hand-over)."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
-    return _live_or_recorded("goroutine_costs", lambda: [_run_costs() for _ in range(runs)],
+    return live_or_recorded("goroutine_costs", lambda: [_run_costs() for _ in range(runs)],
                              prefer_recorded)
 
 
@@ -345,7 +351,7 @@ def gomaxprocs_now(prefer_recorded: bool = False) -> GoFacts:
                              env=_clean_env()).stdout.split()
         return {out[0]: int(out[1]), out[2]: int(out[3])}
 
-    return _live_or_recorded("gomaxprocs_now", run, prefer_recorded)
+    return live_or_recorded("gomaxprocs_now", run, prefer_recorded)
 
 
 def _set_affinity_of_all_threads(pid: int, cpus: set[int]) -> int:
@@ -423,7 +429,7 @@ def stack_growth(prefer_recorded: bool = False) -> GoFacts:
             raise RuntimeError(f"the stack program failed:\n{result.stderr}")
         return [(int(a), int(b)) for a, b in (ln.split() for ln in result.stdout.splitlines())]
 
-    return _live_or_recorded("stack_growth", run, prefer_recorded)
+    return live_or_recorded("stack_growth", run, prefer_recorded)
 
 
 _RUNNING = re.compile(r"^M=(?P<m>-?\d+) P=(?P<p>-?\d+) G=-?\d+ StateTransition "
@@ -459,7 +465,7 @@ def thread_migration(gomaxprocs: int = 2, prefer_recorded: bool = False) -> GoFa
                                   check=True).stdout
         return parse_running(text)
 
-    return _live_or_recorded("thread_migration", run, prefer_recorded)
+    return live_or_recorded("thread_migration", run, prefer_recorded)
 
 
 def cpu_bound_schedtrace(gomaxprocs: int = 2, prefer_recorded: bool = False) -> GoFacts:
@@ -469,7 +475,7 @@ def cpu_bound_schedtrace(gomaxprocs: int = 2, prefer_recorded: bool = False) -> 
                                timeout=120)
         return result.schedtrace_lines
 
-    return _live_or_recorded("cpu_bound_schedtrace", run, prefer_recorded)
+    return live_or_recorded("cpu_bound_schedtrace", run, prefer_recorded)
 
 
 def puzzle(runs: int = 5, prefer_recorded: bool = False) -> GoFacts:
@@ -478,7 +484,7 @@ def puzzle(runs: int = 5, prefer_recorded: bool = False) -> GoFacts:
         prog = golang.build_go(PUZZLE)
         return [prog.run(gomaxprocs=1, timeout=60).stdout.strip() for _ in range(runs)]
 
-    return _live_or_recorded("puzzle", run, prefer_recorded)
+    return live_or_recorded("puzzle", run, prefer_recorded)
 
 
 def costs_table(facts: GoFacts) -> Any:
@@ -523,7 +529,7 @@ def record_all(path: Path = RECORDED_PATH) -> dict[str, Any]:
         raise RuntimeError(f"could not run live (nothing written): {not_live}")
     data = {
         "go_version": golang.find_go().version,
-        "machine": _machine(),
+        "machine": machine(),
         "recorded_on": time.strftime("%Y-%m-%d"),
         "how": "python -m gmpkit.demos.gofacts --record",
         "experiments": {k: {"values": v.values} for k, v in experiments.items()},

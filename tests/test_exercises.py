@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from gmpkit.exercises import Exercise, Feedback
@@ -222,6 +223,20 @@ CASES: dict[str, tuple] = {
     "ch05.ex1": (None, ["G20"], ["G9", "G5", "g20"]),
     "ch05.ex2": (None, [3], [1, 2, 4]),
     "ch05.ex3": (None, [2], [6, 1]),
+    "ch06.ex1": (None, [5], [4, 9, "5"]),
+    "ch06.ex2": (None, [5], [3, 4, 1000, 1002]),
+    "ch06.ex3": (None, ["fast"], ["oldp", "idlep", "global", "Fast"]),
+    "ch06.ex4": (None, ["work"], ["spin", "last", "idle"]),
+    "ch06.ex5": ((pd.DataFrame({"GOMAXPROCS": [1, 1, 8, 8], "stealing": ["on", "off"] * 2,
+                                "took (ms)": [40.0, 40.0, 6.0, 40.0]}),),
+                 [6.67, 6.5, 7], [1, 40, 0.15]),
+    "ch07.ex1": (None, [100, 100.05, 101], [11.2, 20, 200]),
+    "ch07.ex2": (None, [61], [60, 64, 10, "61"]),
+    "ch07.ex3": (None, [["g1.0", "g0.0", "g1.1", "g0.1"]],
+                 [["g0.0", "g1.0", "g0.1", "g1.1"], ["g1.0", "g1.1", "g0.0", "g0.1"],
+                  "g1.0 g0.0 g1.1 g0.1"]),
+    "ch07.ex4": (None, [1, 1.1, 0.9], [10, 20, 0.1]),
+    "ch07.ex5": (None, ["never"], ["soon after it fires", "after one time slice"]),
 }
 
 

@@ -36,8 +36,9 @@ from gmpkit.demos.gofacts import GoFacts, live_or_recorded, machine
 from gmpkit.runtime2 import GLOBAL_CHECK_TICKS
 
 __all__ = [
-    "two_spinners", "slices", "slice_summary", "gosched_under_spinner", "pingpong_wait",
+    "two_spinners", "slices", "slice_summary", "slice_sentence", "gosched_under_spinner", "pingpong_wait",
     "pingpong_gosched", "respawn_wait", "respawn_table", "check_phases", "gosched_order",
+    "start_sources",
     "mutex_waits", "timeout_seen", "GLOBAL_CHECK_TICKS", "FAIRNESS_GO", "SPINNERS_GO",
     "go_fairness", "go_spinners_trace", "RECORDED_PATH", "SPINNERS_TRACE_PATH", "record_all",
 ]
@@ -76,16 +77,29 @@ def slices(trace: Any) -> pd.DataFrame:
 
 
 def slice_summary(table: pd.DataFrame) -> dict[str, Any]:
-    """From :func:`slices`: the first slice, the slices between (the steady state: neither the
-    first nor a goroutine's last, which ends when its work does) with their median, smallest
-    and largest, and how many there were."""
+    """From :func:`slices`: the first turn, and the *full* turns after it (those that ended
+    because sysmon preempted the goroutine, not because its work was done) with their median,
+    smallest and largest (None when there was none), and how many turns there were."""
     lengths = list(table["ran (ms)"])
-    last_of = {g: i for i, g in enumerate(table["goroutine"])}
-    middle = [x for i, x in enumerate(lengths) if 0 < i and i not in last_of.values()]
+    full = [float(x) for i, (x, why) in enumerate(zip(lengths, table["stopped"]))
+            if i > 0 and str(why).startswith("preempted")]
     return {"first": lengths[0] if lengths else None, "count": len(lengths),
-            "median": statistics.median(middle) if middle else None,
-            "smallest": min(middle) if middle else None,
-            "largest": max(middle) if middle else None, "between": middle}
+            "median": statistics.median(full) if full else None,
+            "smallest": min(full) if full else None,
+            "largest": max(full) if full else None, "full": full}
+
+
+def slice_sentence(summary: dict[str, Any], who: str = "") -> str:
+    """:func:`slice_summary` as a sentence (what was measured, whatever it was)."""
+    head = f"{who}: " if who else ""
+    if summary["first"] is None:
+        return head + "no turns at all"
+    text = f"{head}{summary['count']} turns; the first lasted {summary['first']:.2f} ms"
+    if summary["median"] is None:
+        return text + ", and no later turn was cut short by sysmon"
+    return (text + f"; the {len(summary['full'])} full turns after it "
+            f"{summary['smallest']:.2f}–{summary['largest']:.2f} ms (median "
+            f"{summary['median']:.2f} ms)")
 
 
 async def _spin_forever(calls: bool) -> None:
@@ -240,6 +254,10 @@ def respawn_wait(*, global_check: bool = True, runnext: bool = True, inherit_tim
     return out
 
 
+_BACK_BY = {"global": "a global-queue batch", "global-61": "the 1-in-61 check",
+            "global-recheck": "a global-queue batch", "": "—"}
+
+
 def respawn_table(limit_ms: float = 100) -> pd.DataFrame:
     """:func:`respawn_wait` under the five settings the chapter compares."""
     rows = []
@@ -255,7 +273,8 @@ def respawn_table(limit_ms: float = 100) -> pd.DataFrame:
                   else f"still waiting at {limit_ms:g} ms")
         rows.append({"setting": label, "main waited (ms)": waited,
                      "goroutines started meanwhile": r["starts"],
-                     "sysmon preemptions": r["preempted"], "main came back by": r["back by"]})
+                     "sysmon preemptions": r["preempted"],
+                     "main came back by": _BACK_BY.get(r["back by"], r["back by"])})
     return pd.DataFrame(rows).set_index("setting")
 
 
@@ -301,6 +320,18 @@ def gosched_order(rounds: int = 3, yields: bool = True,
     and the run."""
     t = gk.run(_yielders, goroutines, rounds, yields, gomaxprocs=1)
     return t.stdout.split(), t
+
+
+def start_sources(trace: Any) -> list[tuple[str, str]]:
+    """For a run of :func:`gosched_order`: every start of the recording goroutines, in order,
+    as (``g<i>``, where the scheduler took it from: the rule's code, e.g. ``runnext``,
+    ``local``, ``global``). ``g<i>`` is the i-th goroutine main started."""
+    gs = trace.goroutines
+    user = [int(g) for g in gs.sort_values("created_ms", kind="stable").g if int(g) != 1]
+    label = {g: f"g{i}" for i, g in enumerate(user)}
+    ev = trace.events
+    starts = ev[(ev.event == "GoStart") & ev.g.isin(set(user))]
+    return [(label[int(g)], str(rule)) for g, rule in zip(starts.g, starts.rule)]
 
 
 async def _greedy(mu: gk.Mutex, hold_us: int, stop: list[bool]) -> None:

@@ -46,7 +46,7 @@ __all__ = [
     "completion_chart", "spinning_tradeoff", "spin_decisions", "syscall_story", "handoff_rules",
     "exit_paths", "handoff_throughput", "threads_for_waits", "thread_limit", "spin_bound",
     "first_steal", "exits_after", "handoff_rule_for", "midway", "THREADS_GO", "go_threads",
-    "go_threads_table",
+    "go_threads_table", "range_text",
     "go_syscall_trace", "RECORDED_PATH", "SYSCALL_TRACE_PATH", "record_all",
 ]
 
@@ -670,6 +670,12 @@ def go_threads(n: int = 1000, limit: int = 100, runs: int = 3, gomaxprocs: int =
 
     linux = sys.platform.startswith("linux")
     return live_or_recorded("threads", run, prefer_recorded or not linux, RECORDED_PATH)
+
+
+def range_text(values: Iterable[Any]) -> str:
+    """``"4"`` when every value is 4, else ``"4–5"``: the spread of a few runs, for prose."""
+    v = sorted(values)
+    return f"{v[0]}" if v[0] == v[-1] else f"{v[0]}–{v[-1]}"
 
 
 def go_threads_table(facts: GoFacts) -> pd.DataFrame:

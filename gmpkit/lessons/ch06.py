@@ -110,8 +110,9 @@ lesson.predict(
     "a syscall is stuck in the kernel. How many threads (Ms) does the program end with: 2, 3, "
     "or more?",
     "More than GOMAXPROCS: the count printed above. A goroutine's syscall blocks its thread, "
-    "and the thread keeps its P; sysmon notices the P stuck in a syscall (on its second look, "
-    "or at once if the P has work waiting) and takes it (`retake`); `handoffp` then starts "
+    "and the thread keeps its P; sysmon notices the P stuck in a syscall and takes it "
+    "(`retake`) on its second look at the same syscall, or after 10 ms if the P has nothing "
+    "waiting and another P is idle; `handoffp` then starts "
     "another thread for the P when it has work (rule `work`) or someone must look for work "
     "(rule `spin`). Each goroutine that blocks while others still want to run costs one more "
     "thread, and threads are never destroyed: Go keeps them for later.",
@@ -301,9 +302,10 @@ lesson.questionnaire([
      "Spinning burns CPU that could run goroutines, and one spinner is enough to notice new "
      "work; `findRunnable` lets an M spin only while `2*nmspinning < GOMAXPROCS - npidle`."),
     ("What happens to a P whose goroutine blocks in a system call?",
-     "Nothing at first: the P stays with the blocked thread. sysmon notices it (on a second "
-     "look, or at once if the P has work waiting) and retakes it; `handoffp` then starts a "
-     "thread for it if it has work or someone must spin, or puts it on the idle list."),
+     "Nothing at first: the P stays with the blocked thread. sysmon retakes it on its second "
+     "look at the same syscall (or only after 10 ms if the P has nothing waiting and other "
+     "Ps are idle); `handoffp` then starts a thread for it if it has work or someone must "
+     "spin, or puts it on the idle list."),
     ("What are `exitsyscall`'s paths?",
      "Fast: the P was never taken, go on. Slower: take the old P back from a thread that is "
      "itself in a syscall, or take an idle P. Slowest: no P anywhere, so the goroutine goes to "

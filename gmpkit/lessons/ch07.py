@@ -33,12 +33,12 @@ lesson.predict(
     "1.1",
     "Step the same run to the first time sysmon asks the running goroutine to stop. At what "
     "virtual time does that happen, and why not at exactly 10 ms?",
-    "A little after 10 ms, not exactly at it. sysmon sleeps 20 µs between looks at first, then, after 50 looks "
-    "that found nothing to do, twice as long each time (40 µs, 80 µs … up to 10 ms). It saw "
-    "P0's `schedtick` change when the first worker started and remembered that moment; it "
-    "preempts on the first look at least 10 ms later, and its looks fall where its sleeps "
-    "end, not on a 10 ms grid. The reason line says when the slice began and which tick it "
-    "saw.",
+    "A little after 10 ms, not exactly at it. sysmon sleeps 20 µs between looks at first, "
+    "then, after 50 looks that found nothing to do, twice as long each time (40 µs, 80 µs … up to 10 ms). It "
+    "remembers when it first saw P0's current `schedtick` (the worker started from runnext, "
+    "inheriting the slice, so the tick had moved just before); it preempts on its first look "
+    "at least 10 ms later, and its looks fall where its sleeps end, not on a 10 ms grid. The "
+    "reason line says when sysmon saw the tick and which tick it was.",
 )
 lesson.predict(
     "1.2",

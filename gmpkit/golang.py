@@ -304,12 +304,17 @@ def _source_text(source_or_path: str | os.PathLike[str]) -> str:
 
 
 def build_go(
-    source_or_path: str | os.PathLike[str], *, timeout: float = BUILD_TIMEOUT_S
+    source_or_path: str | os.PathLike[str] | dict[str, str], *,
+    timeout: float = BUILD_TIMEOUT_S
 ) -> GoProgram:
-    """Compile a single-file Go program (``package main``); cached by source and toolchain.
+    """Compile a single-file Go program (``package main``), or the files of one package main
+    given as a dict of file name -> source; cached by source and toolchain.
 
     ``-trimpath`` keeps file names in panic tracebacks free of the temporary build directory.
     """
+    if isinstance(source_or_path, dict):
+        files = {name: src.encode() for name, src in source_or_path.items()}
+        return _build(files, targets=sorted(files), timeout=timeout)
     src = _source_text(source_or_path)
     return _build({"main.go": src.encode()}, targets=["main.go"], timeout=timeout)
 

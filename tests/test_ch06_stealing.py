@@ -227,7 +227,9 @@ def test_recorded_go_threads_show_the_same_shape() -> None:
     v = facts.values
     assert v["n"] == 1000 and len(v["syscall"]) == len(v["network"]) == 3
     assert all(r["peak"] < 10 for r in v["network"])
-    assert all(r["peak"] >= v["n"] for r in v["syscall"])
+    # About one thread per blocked goroutine: on a loaded machine the last threads are created
+    # after the first syscalls have returned (and their threads been reused), so a few fewer.
+    assert all(0.8 * v["n"] <= r["peak"] <= v["n"] + 10 for r in v["syscall"])
     assert v["limit"]["exit_code"] == 2 and "thread exhaustion" in v["limit"]["stderr"]
     table = stealing.go_threads_table(facts)
     assert isinstance(table, pd.DataFrame) and len(table) == 6
@@ -247,5 +249,5 @@ def test_go_threads_live() -> None:
     assert facts.live
     v = facts.values
     assert v["network"][0]["peak"] < 12
-    assert v["syscall"][0]["peak"] >= 300
+    assert 0.8 * 300 <= v["syscall"][0]["peak"] <= 300 + 10
     assert "thread exhaustion" in v["limit"]["stderr"]

@@ -21,9 +21,7 @@ labelled as recorded.
 
 from __future__ import annotations
 
-import json
 import statistics
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,8 @@ import pandas as pd
 
 import gmpkit as gk
 from gmpkit import golang
-from gmpkit.demos.gofacts import GoFacts, live_or_recorded, machine
+from gmpkit.demos import gofacts
+from gmpkit.demos.gofacts import GoFacts, live_or_recorded
 from gmpkit.runtime2 import GLOBAL_CHECK_TICKS
 
 __all__ = [
@@ -637,17 +636,9 @@ def best_and_spread(values: Iterable[float]) -> tuple[float, float, float]:
 
 def record_all() -> None:
     """Run the chapter's real-Go experiments live and write the recordings (needs Go)."""
-    facts = go_fairness()
-    if not facts.live:
-        raise RuntimeError("could not run live: no Go toolchain")
-    data = {"go_version": facts.go_version, "machine": machine(),
-            "recorded_on": time.strftime("%Y-%m-%d"),
-            "how": "python -m gmpkit.demos.fairness --record",
-            "experiments": {"fairness": {"values": facts.values}}}
-    RECORDED_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    traces = sorted((go_spinners_trace() for _ in range(3)), key=lambda t: t.end_ns())
-    traces[1].save(SPINNERS_TRACE_PATH)
-
+    gofacts.write_recording(RECORDED_PATH, {"fairness": go_fairness()},
+                            "python -m gmpkit.demos.fairness --record")
+    gofacts.keep_median_trace(go_spinners_trace, SPINNERS_TRACE_PATH)
 
 if __name__ == "__main__":  # pragma: no cover
     import sys

@@ -36,7 +36,7 @@ __all__ = [
     "GoFacts", "GOROUTINE_COSTS", "PROCS", "STACK_GROWTH", "MIGRATION", "goroutine_costs",
     "gomaxprocs_now", "gomaxprocs_follows_affinity", "stack_growth", "thread_migration",
     "CPU_BOUND", "cpu_bound_schedtrace", "PUZZLE", "puzzle", "recorded", "record_all", "RECORDED_PATH",
-    "live_or_recorded", "machine",
+    "live_or_recorded", "machine", "write_recording", "keep_median_trace",
 ]
 
 RECORDED_PATH = Path(__file__).resolve().parent.parent / "data" / "recorded_go.json"
@@ -524,6 +524,12 @@ def record_all(path: Path = RECORDED_PATH) -> dict[str, Any]:
         "cpu_bound_schedtrace": cpu_bound_schedtrace(),
         "puzzle": puzzle(),
     }
+    return write_recording(path, experiments, "python -m gmpkit.demos.gofacts --record")
+
+
+def write_recording(path: Path, experiments: dict[str, GoFacts], how: str) -> dict[str, Any]:
+    """Write live ``experiments`` to the recording at ``path`` (``how``: the command that
+    records them again). Nothing is written if any of them is not live."""
     not_live = [k for k, v in experiments.items() if not v.live]
     if not_live:
         raise RuntimeError(f"could not run live (nothing written): {not_live}")
@@ -531,13 +537,19 @@ def record_all(path: Path = RECORDED_PATH) -> dict[str, Any]:
         "go_version": golang.find_go().version,
         "machine": machine(),
         "recorded_on": time.strftime("%Y-%m-%d"),
-        "how": "python -m gmpkit.demos.gofacts --record",
+        "how": how,
         "experiments": {k: {"values": v.values} for k, v in experiments.items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return data
 
+
+def keep_median_trace(run: Any, path: Path, runs: int = 3) -> Path:
+    """Trace ``runs`` real-Go runs (``run()`` returns a ``GoTrace``) and save the one of median
+    length at ``path``: a machine shared with other work stretches some runs."""
+    traces = sorted((run() for _ in range(runs)), key=lambda t: t.end_ns())
+    return traces[len(traces) // 2].save(path)
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--record"]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterable
 from pathlib import Path
@@ -39,7 +38,8 @@ import pandas as pd
 
 import gmpkit as gk
 from gmpkit import golang, scenarios
-from gmpkit.demos.gofacts import GoFacts, live_or_recorded, machine
+from gmpkit.demos import gofacts
+from gmpkit.demos.gofacts import GoFacts, live_or_recorded
 
 __all__ = [
     "steal_table", "runnext_steal", "first_victims", "visit_orders", "completion_times",
@@ -550,9 +550,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
-	"unsafe"
 )
 
 // threads is this process's thread count, from /proc/self/status (Linux).
@@ -570,34 +568,6 @@ func threads() int {
 	return -1
 }
 
-// blockingSyscall blocks the calling thread in the kernel for d (nanosleep), as gk.syscall.
-func blockingSyscall(d time.Duration) {
-	ts := syscall.NsecToTimespec(int64(d))
-	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
-	}
-}
-
-// netwait parks the goroutine in the netpoller for d, as gk.netwait: it reads a non-blocking
-// timerfd, so it waits in "IO wait" and no thread is blocked.
-func netwait(d time.Duration) {
-	fd, _, e := syscall.RawSyscall(syscall.SYS_TIMERFD_CREATE, 1,
-		syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
-	if e != 0 {
-		panic(e)
-	}
-	spec := [4]int64{0, 0, int64(d / time.Second), int64(d % time.Second)}
-	if _, _, e := syscall.RawSyscall6(syscall.SYS_TIMERFD_SETTIME, fd, 0,
-		uintptr(unsafe.Pointer(&spec)), 0, 0, 0); e != 0 {
-		panic(e)
-	}
-	f := os.NewFile(fd, "timerfd")
-	var buf [8]byte
-	if _, err := f.Read(buf[:]); err != nil {
-		panic(err)
-	}
-	f.Close()
-}
-
 // Usage: prog syscall|network N [LIMIT]. N goroutines each wait 500 ms in a blocking syscall
 // or on the netpoller; main samples the thread count every 5 ms. LIMIT sets
 // debug.SetMaxThreads.
@@ -608,7 +578,7 @@ func main() {
 		limit, _ := strconv.Atoi(os.Args[3])
 		debug.SetMaxThreads(limit)
 	}
-	const wait = 500 * time.Millisecond
+	const waitUs = 500_000
 	fmt.Println("gomaxprocs", runtime.GOMAXPROCS(0))
 	fmt.Println("before", threads())
 	var wg sync.WaitGroup
@@ -617,9 +587,9 @@ func main() {
 		go func() {
 			defer wg.Done()
 			if mode == "syscall" {
-				blockingSyscall(wait)
+				blockingSyscall(waitUs) // nanosleep, as gk.syscall (ops.go)
 			} else {
-				netwait(wait)
+				netwait(waitUs) // a non-blocking timerfd: IO wait, as gk.netwait (ops.go)
 			}
 		}()
 	}
@@ -640,6 +610,12 @@ func main() {
 """
 
 
+#: The program's files: main.go above, and the helpers the built-in scenarios' Go versions
+#: share (``gmpkit/data/go_ops.go``: ``blockingSyscall``, ``netwait``).
+THREADS_FILES = {"main.go": THREADS_GO,
+                 "ops.go": golang.scenario_go_source("blocking_syscalls")["ops.go"]}
+
+
 def _threads_run(prog: golang.GoProgram, mode: str, n: int, limit: int | None,
                  gomaxprocs: int) -> dict[str, Any]:
     args = [mode, str(n)] + ([str(limit)] if limit else [])
@@ -658,7 +634,7 @@ def go_threads(n: int = 1000, limit: int = 100, runs: int = 3, gomaxprocs: int =
     peak and after), and one run of the syscalls with a thread limit of ``limit`` (Go's fatal
     error). ``values``: ``{"syscall": [runs], "network": [runs], "limit": run}``."""
     def run() -> dict[str, Any]:
-        prog = golang.build_go(THREADS_GO)
+        prog = golang.build_go(THREADS_FILES)
         return {"n": n, "gomaxprocs": gomaxprocs,
                 "syscall": [_threads_run(prog, "syscall", n, None, gomaxprocs)
                             for _ in range(runs)],
@@ -706,18 +682,10 @@ def go_syscall_trace(prefer_recorded: bool = False) -> Any:
 
 
 def record_all() -> None:
-    """Run the chapter's real-Go experiments live and write the recordings (needs Go, Linux)."""
-    facts = go_threads()
-    if not facts.live:
-        raise RuntimeError("could not run live: no Go toolchain, or not Linux")
-    data = {"go_version": facts.go_version, "machine": machine(),
-            "recorded_on": time.strftime("%Y-%m-%d"),
-            "how": "python -m gmpkit.demos.stealing --record",
-            "experiments": {"threads": {"values": facts.values}}}
-    RECORDED_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    traces = sorted((go_syscall_trace() for _ in range(3)), key=lambda t: t.end_ns())
-    traces[1].save(SYSCALL_TRACE_PATH)
-
+    """Run the chapter's real-Go experiments live and write the recordings (needs Go)."""
+    gofacts.write_recording(RECORDED_PATH, {"threads": go_threads()},
+                            "python -m gmpkit.demos.stealing --record")
+    gofacts.keep_median_trace(go_syscall_trace, SYSCALL_TRACE_PATH)
 
 if __name__ == "__main__":  # pragma: no cover
     import sys

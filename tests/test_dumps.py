@@ -114,7 +114,7 @@ def test_created_by_names_the_function_that_ran_the_go_statement():
 
 def test_a_dump_after_g_reuse_keeps_each_goroutines_creator_and_the_allgs_order():
     """gfget reuse in a dump (spec §4.1 step 2, §12.2): a (goroutine 7) starts b (8) and ends; c
-    (9) gets a's dead G. Go's dump lists G structs in the order they were made (allgs), so c
+    (9) gets a's dead G. Go's dump lists G structs in allgs order (the order they were made), so c
     comes before b, and b is still `created by main.a in goroutine 7`: the creator is recorded
     when the goroutine is created, not looked up in a G that now belongs to someone else."""
     block = gk.Chan()

@@ -4,6 +4,7 @@
     python -m tests.mutation --list               # the mutations and the rule each breaks
     python -m tests.mutation steal_floor_half     # only these (the report is not rewritten)
     python -m tests.mutation --workers 1 --timeout 300
+    python -m tests.mutation --named-only x y     # only the tests each mutation names: quick
 
 Run it from the repository root with the venv's Python. It is slow (a test run per mutation), so
 it runs on demand, not in CI. The machine is shared: keep ``--workers`` at 2 or less.
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="seconds allowed for one pytest run (default 600)")
     ap.add_argument("--no-baseline", action="store_true",
                     help="skip checking that the unmutated copy passes")
+    ap.add_argument("--named-only", action="store_true",
+                    help="run only the tests each mutation names (a quick check while writing "
+                         "them; implies --no-baseline; the report is not rewritten)")
     args = ap.parse_args(argv)
     table = by_name()
     if args.list:
@@ -51,20 +55,21 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="gmpkit-mut-src-") as tmp:
         src = Path(tmp)
         files = runner.snapshot(src)
-        if not args.no_baseline:
+        if not (args.no_baseline or args.named_only):
             bad = runner.run_baseline(files, args.timeout, src)
             if bad:
                 print(f"the unmutated tests do not pass ({bad}): fix that first",
                       file=sys.stderr)
                 return 1
-        outcomes = runner.run_all(chosen, args.workers, args.timeout, src, files)
+        outcomes = runner.run_all(chosen, args.workers, args.timeout, src, files,
+                                  args.named_only)
         elapsed = time.monotonic() - t0
         text = runner.report(outcomes, command, elapsed, src)
     caught = sum(o.caught for o in outcomes)
     named = sum(o.caught and o.names_rule for o in outcomes)
     print(f"{caught}/{len(outcomes)} caught, {named} by a test naming the rule, "
           f"{elapsed / 60:.1f} min", file=sys.stderr)
-    if not args.names:
+    if not args.names and not args.named_only:
         REPORT.write_text(text)
         print(f"wrote {REPORT.relative_to(runner.REPO)}", file=sys.stderr)
     return 0 if caught == len(outcomes) else 1

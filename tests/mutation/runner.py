@@ -98,7 +98,8 @@ def _pytest(root: Path, targets: list[str], timeout: float) -> tuple[str | None,
     return None, ""
 
 
-def run_one(m: Mutation, files: list[str], timeout: float, src: Path) -> Outcome:
+def run_one(m: Mutation, files: list[str], timeout: float, src: Path,
+            named_only: bool = False) -> Outcome:
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"gmpkit-mut-{m.name}-") as tmp:
         root = Path(tmp)
@@ -110,7 +111,7 @@ def run_one(m: Mutation, files: list[str], timeout: float, src: Path) -> Outcome
         caught, detail = (None, "")
         if m.tests:
             caught, detail = _pytest(root, list(m.tests), timeout)
-        if caught is None and not detail:
+        if caught is None and not detail and not named_only:
             caught, detail = _pytest(root, ["tests"], timeout)
     return Outcome(m, caught, caught is not None and names_rule(caught, m.rule, src),
                    time.monotonic() - t0, detail)
@@ -142,7 +143,8 @@ def docstring(node_id: str, src: Path = REPO) -> str:
 
 
 def names_rule(node_id: str, rule: str, src: Path = REPO) -> bool:
-    return rule.lower() in docstring(node_id, src).lower()
+    """Does the test's docstring name the rule (case and line breaks ignored)?"""
+    return " ".join(rule.lower().split()) in " ".join(docstring(node_id, src).lower().split())
 
 
 def snapshot(dest: Path) -> list[str]:
@@ -154,9 +156,9 @@ def snapshot(dest: Path) -> list[str]:
 
 
 def run_all(mutations: list[Mutation], workers: int, timeout: float,
-            src: Path, files: list[str]) -> list[Outcome]:
+            src: Path, files: list[str], named_only: bool = False) -> list[Outcome]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, m, files, timeout, src) for m in mutations]
+        futures = [pool.submit(run_one, m, files, timeout, src, named_only) for m in mutations]
         out = []
         for f in futures:
             o = f.result()

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from simhelpers import MS, US, ids, me, simulate
 
 import gmpkit as gk
-
-MS = 1_000_000
-US = 1_000
 
 P_IDLE, P_RUNNING, P_DEAD = 0, 1, 4  # spec §2.3
 G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING = 1, 2, 3, 4  # spec §2.1
@@ -26,52 +24,11 @@ def num(status):
     return int(getattr(status, "value", status))
 
 
-class Box:
-    """Holds the Sim so the simulated program can look at its own scheduler."""
-
-    sim = None
-
-    @property
-    def sched(self):
-        return self.sim.sched
-
-
-def simulate(main, *args, **options):
-    """Build a Sim for `main(box, *args)`, run it to the end, return (sim, box)."""
-    box = Box()
-    box.sim = gk.Sim(main, box, *args, **options)
-    box.sim.run()
-    return box.sim, box
-
-
-def me(sched):
-    """(G, M, P) of the goroutine executing this Python code."""
-    gid = gk.goid()
-    for m in sched.allm:
-        if m.curg is not None and m.curg.goid == gid:
-            return m.curg, m, m.p
-    raise AssertionError(f"goroutine {gid} is not running on any M")
-
-
-def ids(gs):
-    return [g.goid for g in gs]
-
-
 async def settle():
-    """Let the runtime's own goroutines run and park first. When main.main starts, a goroutine
-    the runtime just created (the GOMAXPROCS updater, spec §3 step 4) may still sit in runnext;
-    tests that need empty queues sleep 1 ms before starting."""
+    """Let the runtime's own goroutines run and park first. When main.main starts, goroutines
+    the runtime just created (the GOMAXPROCS updater and the finalizer goroutine, spec §3 step 4)
+    may still sit in runnext or the local queue; tests that need empty queues sleep 1 ms first."""
     await gk.sleep(ms=1)
-
-
-class Recorder:
-    """Observer that keeps every event."""
-
-    def __init__(self):
-        self.events = []
-
-    def event(self, ev):
-        self.events.append(ev)
 
 
 # --------------------------------------------------------------------------------------------

@@ -47,6 +47,9 @@ class Scenario:
     main: Main
     params: dict[str, Any]  # the knobs the factory was called with (n, seed, ...)
     options: dict[str, Any] = field(default_factory=dict)  # gk.run keyword defaults
+    # The workload the seed drew (sizes in µs), so the same workload can run elsewhere: the Go
+    # versions of the scenarios (gmpkit.golang.trace_scenario) read it.
+    plan: dict[str, Any] = field(default_factory=dict)
 
     def run_options(self, **overrides: Any) -> dict[str, Any]:
         opts = {"seed": self.params.get("seed", 0), **self.options}
@@ -118,7 +121,7 @@ def cpu_bound(n: int = 8, seed: int = 1, work_ms: float = 3.0) -> Scenario:
     main = _compute_all(sizes, "worker")
     return Scenario("cpu_bound", "CPU-bound goroutines",
                     f"{n} goroutines compute for {base // 2}–{base * 3 // 2} µs each",
-                    main, {"n": n, "seed": seed, "work_ms": work_ms})
+                    main, {"n": n, "seed": seed, "work_ms": work_ms}, plan={"work": sizes})
 
 
 def blocking_syscalls(n: int = 6, seed: int = 1, syscall_ms: float = 4.0) -> Scenario:
@@ -141,7 +144,8 @@ def blocking_syscalls(n: int = 6, seed: int = 1, syscall_ms: float = 4.0) -> Sce
 
     return Scenario("blocking_syscalls", "Blocking system calls",
                     f"{n} goroutines each block their thread in a {base // 2}–{base * 3 // 2} µs "
-                    "syscall", main, {"n": n, "seed": seed, "syscall_ms": syscall_ms})
+                    "syscall", main, {"n": n, "seed": seed, "syscall_ms": syscall_ms},
+                    plan={"plans": plans})
 
 
 def network_io(n: int = 8, seed: int = 1, wait_ms: float = 3.0) -> Scenario:
@@ -165,7 +169,8 @@ def network_io(n: int = 8, seed: int = 1, wait_ms: float = 3.0) -> Scenario:
 
     return Scenario("network_io", "Network I/O",
                     f"{n} goroutines each wait twice on the network ({base // 2}–{base * 3 // 2} "
-                    "µs) and compute briefly", main, {"n": n, "seed": seed, "wait_ms": wait_ms})
+                    "µs) and compute briefly", main, {"n": n, "seed": seed, "wait_ms": wait_ms},
+                    plan={"plans": plans})
 
 
 def channel_pipeline(n: int = 12, seed: int = 1, workers: int = 3) -> Scenario:
@@ -214,7 +219,8 @@ def channel_pipeline(n: int = 12, seed: int = 1, workers: int = 3) -> Scenario:
 
     return Scenario("channel_pipeline", "Channel pipeline",
                     f"producer → {workers} workers → consumer, {n} items over unbuffered channels",
-                    main, {"n": n, "seed": seed, "workers": workers})
+                    main, {"n": n, "seed": seed, "workers": workers},
+                    plan={"costs": costs, "workers": workers})
 
 
 def goroutine_storm(n: int = 300, seed: int = 1, work_us: int = 40) -> Scenario:
@@ -224,7 +230,7 @@ def goroutine_storm(n: int = 300, seed: int = 1, work_us: int = 40) -> Scenario:
     main = _compute_all(sizes, "tiny")
     return Scenario("goroutine_storm", "Goroutine storm",
                     f"{n} goroutines of {work_us // 2}–{work_us * 3 // 2} µs started in one burst",
-                    main, {"n": n, "seed": seed, "work_us": work_us})
+                    main, {"n": n, "seed": seed, "work_us": work_us}, plan={"work": sizes})
 
 
 def sleepers(n: int = 6, seed: int = 1, sleep_ms: float = 2.0) -> Scenario:
@@ -246,7 +252,8 @@ def sleepers(n: int = 6, seed: int = 1, sleep_ms: float = 2.0) -> Scenario:
 
     return Scenario("sleepers", "Sleeping goroutines (timers)",
                     f"{n} goroutines sleep ~{base} µs then compute, three times",
-                    main, {"n": n, "seed": seed, "sleep_ms": sleep_ms})
+                    main, {"n": n, "seed": seed, "sleep_ms": sleep_ms},
+                    plan={"plans": plans})
 
 
 #: Name → factory. Every factory accepts ``n`` (goroutine count) and ``seed``.

@@ -10,6 +10,11 @@ Every function takes a ``Trace`` returned by ``gk.run(..., record=True)`` (or th
 | :func:`goroutine_states` | how many goroutines are running, runnable, waiting, in a syscall |
 | :func:`threads_chart` | Ms running, spinning, idle and in syscalls, and idle Ps, over time |
 | :func:`gmp_diagram` | one instant: each P with its M, running G, runnext and local queue; the global queue; idle and syscall Ms. ``animate=True`` adds a slider and a play button over every recorded instant |
+| :func:`side_by_side` | a model trace and a real Go trace (:class:`gmpkit.gotrace.GoTrace`) in one figure on one time axis: per-P timelines, goroutine states and threads, each model panel above the Go one, goroutines coloured by creation order so the same goroutine has the same colour in both |
+
+``timeline``, ``goroutine_states`` and ``threads_chart`` also draw a real Go trace
+(``golang.trace_go``); ``queue_chart`` and ``gmp_diagram`` need the run queues, which Go's
+execution trace does not record.
 
 Figures are built from columns, not from per-event Python loops: one bar trace per P lane, one
 line per queue, so a redraw stays cheap (the playground redraws on every slider move). Each chart
@@ -39,6 +44,8 @@ __all__ = [
     "gmp_diagram",
     "g_color",
     "dashboard",
+    "side_by_side",
+    "side_by_side_spec",
 ]
 
 # Goroutine colours: a long qualitative palette so neighbouring goroutine ids differ. G1 (main)
@@ -65,6 +72,10 @@ SOURCE_TEXT = {
 }
 
 
+_KIND_NOTE = {"runtime": "<br>a runtime goroutine (not the program's)",
+              "tracer": "<br>the execution tracer's own goroutine (not the program's)"}
+
+
 def g_color(g: int) -> str:
     """The colour of goroutine ``g`` in every chart."""
     if g == 1:
@@ -83,7 +94,9 @@ def _recorder(trace: Any):
     return rec
 
 
-def _why(source: str) -> str:
+def _why(source: str | None) -> str:
+    if source is None or source != source:  # None or NaN: a real Go trace does not say
+        return "not recorded by Go's execution trace"
     if source.startswith("steal:"):
         return f"stolen from {source.split(':', 1)[1]}'s local run queue (work stealing)"
     return SOURCE_TEXT.get(source, source)
@@ -122,15 +135,21 @@ def _figure(spec: dict[str, Any]) -> go.Figure:
     """A plotly Figure from a spec built by this module (already valid: skip re-validation)."""
     import plotly.graph_objects as go
 
+    from .renderer import use_html_renderer
+
+    use_html_renderer()  # also text/html, so static HTML exports show the chart
     return go.Figure(spec, _validate=False)
 
 
 # --- time charts -------------------------------------------------------------------------------
 
 
-def timeline_spec(trace: Any, *, title: str | None = None, height: int | None = None) -> dict:
-    """The spec (plain JSON-able dict) behind :func:`timeline`."""
+def timeline_spec(trace: Any, *, title: str | None = None, height: int | None = None,
+                  color_of: Callable[[int], str] | None = None) -> dict:
+    """The spec (plain JSON-able dict) behind :func:`timeline`. ``color_of`` (goroutine id ->
+    colour) replaces :func:`g_color`, e.g. to colour two traces by creation order."""
     rec = _recorder(trace)
+    color_of = color_of or g_color
     spans = rec.spans
     nprocs = rec.max_procs()
     lanes = [f"P{i}" for i in range(nprocs)]
@@ -149,7 +168,9 @@ def timeline_spec(trace: Any, *, title: str | None = None, height: int | None = 
                 gs, ps.tolist(), spans["m"].tolist(), start_ms.tolist(), dur_ms.tolist(), kinds,
                 spans["source"].tolist(), spans["end_reason"].tolist())
         ]
-        colors = [g_color(g) for g in gs]
+        colors = [color_of(g) for g in gs]
+        if "g_kind" in spans:  # a real Go trace: say which goroutines are not the program's
+            hover = [h + _KIND_NOTE.get(k, "") for h, k in zip(hover, spans["g_kind"].tolist())]
         labels = [f"G{g}" for g in gs]
         shapes = ["/" if k == "syscall" else "" for k in kinds]
         for i, lane in enumerate(lanes):
@@ -200,6 +221,8 @@ def _step_traces(df, columns: list[str], *, names: list[str], colors: list[str],
     for k, col in enumerate(columns):
         # None, not NaN, where a P did not exist yet: the spec must be strict JSON.
         y = [None if v != v else v for v in df[col].astype("float64").tolist()]
+        if y and all(v is None for v in y):
+            continue  # a series the trace does not have (a real Go trace's spinning Ms)
         tr: dict[str, Any] = {
             "type": "scatter", "x": x, "y": y, "name": names[k], "mode": "lines",
             "line": {"shape": "hv", "width": 1.6, "color": colors[k],
@@ -455,3 +478,109 @@ SPECS: dict[str, Callable[..., dict[str, Any]]] = {"timeline": timeline_spec, "q
 def dashboard(trace: Any) -> list[go.Figure]:
     """The playground's charts, in order: timeline, queues, goroutine states, threads."""
     return [_figure(build(trace)) for build in SPECS.values()]
+
+
+# --- model beside real Go ----------------------------------------------------------------------
+
+_OTHER_G = "#b8b8b8"  # runtime and tracer goroutines in a side-by-side timeline
+_PANEL_GAP = 0.045
+
+
+def _rank_colors(trace: Any) -> Callable[[int], str]:
+    """Colour goroutines by creation order (main, the 1st, 2nd... created), so one program's
+    goroutines match across a model trace and a Go trace whose goroutine ids differ."""
+    from .gotrace import goroutine_labels
+
+    labels = goroutine_labels(trace)
+
+    def color(g: int) -> str:
+        lab = labels.get(int(g))
+        if lab is None:
+            return _OTHER_G
+        if lab == "main":
+            return _MAIN_COLOR
+        return _PALETTE[int(lab[1:]) % len(_PALETTE)]
+
+    return color
+
+
+def side_by_side_spec(model: Any, real: Any, *,
+                      charts: tuple[str, ...] | list[str] = ("timeline", "states", "threads"),
+                      labels: tuple[str, str] | None = None, title: str | None = None) -> dict:
+    """The spec behind :func:`side_by_side`."""
+    builders = {"timeline": timeline_spec, "states": states_spec, "threads": threads_spec}
+    unknown = [c for c in charts if c not in builders]
+    if unknown or not charts:
+        raise ValueError(f"charts must name some of {', '.join(builders)}; got {list(charts)}")
+    sides = (_recorder(model), _recorder(real))
+    names = labels or (
+        "model (virtual time)",
+        getattr(real, "label", "real Go") + (f" {real.go_version}" if getattr(
+            real, "go_version", None) else ""))
+    what = {"timeline": "per-P timeline", "states": "goroutines by state",
+            "threads": "threads (Ms) and idle Ps"}
+    panels = []  # (chart, side index, spec, weight)
+    for chart in charts:
+        for k, (trace, rec) in enumerate(zip((model, real), sides)):
+            if chart == "timeline":
+                spec = timeline_spec(trace, color_of=_rank_colors(trace))
+                weight = 0.6 + 0.35 * rec.max_procs()
+            else:
+                spec = builders[chart](trace)
+                weight = 1.6
+            panels.append((chart, k, spec, weight))
+    total = sum(w for *_x, w in panels)
+    usable = 1.0 - _PANEL_GAP * (len(panels) - 1)
+    top = 1.0
+    data: list[dict[str, Any]] = []
+    layout = _base_layout(title or "The model beside real Go: one program, one time axis",
+                          height=int(120 + 95 * total), barmode="overlay", bargap=0.25,
+                          legend={"orientation": "h", "y": -0.06, "x": 0},
+                          margin={"l": 70, "r": 20, "t": 70, "b": 60})
+    layout.pop("yaxis", None)
+    annotations = []
+    first_axis: dict[str, str] = {}
+    end_ms = max(rec.end_ns() for rec in sides) / 1e6
+    for i, (chart, k, spec, weight) in enumerate(panels, 1):
+        h = usable * weight / total
+        domain = [max(top - h, 0.0), top]
+        top -= h + _PANEL_GAP
+        ax = "y" if i == 1 else f"y{i}"
+        yaxis = {**_AXIS_STYLE, **spec["layout"]["yaxis"], "domain": domain, "anchor": "x"}
+        if chart != "timeline":
+            yaxis["title"] = {"text": "count", "font": {"size": 10}}
+            if chart in first_axis:
+                yaxis["matches"] = first_axis[chart]  # one scale for model and Go
+            else:
+                first_axis[chart] = ax
+        layout["yaxis" if i == 1 else f"yaxis{i}"] = yaxis
+        annotations.append({"text": f"<b>{names[k]}</b>: {what[chart]}", "xref": "paper",
+                            "yref": "paper", "x": 0, "y": domain[1], "xanchor": "left",
+                            "yanchor": "bottom", "showarrow": False, "font": {"size": 12}})
+        for tr in spec["data"]:
+            tr = {**tr, "xaxis": "x", "yaxis": ax}
+            if chart != "timeline":
+                tr["legendgroup"] = tr.get("name")
+                tr["showlegend"] = k == 0  # the same series on Go's side: one legend entry
+            data.append(tr)
+    layout["xaxis"] = {**_AXIS_STYLE, **_ms_axis(range=[0, max(end_ms, 1e-3)]),
+                       "title": {"text": "time (ms): virtual in the model, real in Go"},
+                       "anchor": f"y{len(panels)}" if len(panels) > 1 else "y"}
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}
+
+
+def side_by_side(model: Any, real: Any, *,
+                 charts: tuple[str, ...] | list[str] = ("timeline", "states", "threads"),
+                 labels: tuple[str, str] | None = None, title: str | None = None) -> go.Figure:
+    """The model's run and real Go's run of the same program in one figure, on one time axis.
+
+    ``model`` is a trace from ``gk.run`` (or a scenario's ``run``); ``real`` a
+    :class:`gmpkit.gotrace.GoTrace` (``golang.trace_go``, ``golang.trace_scenario``). For each
+    chart in ``charts`` (``timeline``, ``states``, ``threads``) the model's panel sits above
+    Go's. Goroutines are coloured by the order they were created (main dark slate, then the
+    palette), since Go's goroutine ids differ from the model's; the runtime's and the tracer's
+    own goroutines are grey. The states and threads panels of the two sides share their y
+    scale. The model's time is virtual, Go's is wall-clock time from the start of its trace.
+    """
+    return _figure(side_by_side_spec(model, real, charts=charts, labels=labels, title=title))

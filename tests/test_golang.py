@@ -185,3 +185,126 @@ def test_go_version_and_build_errors():
     assert golang.find_go().version == golang.MODELED_GO_VERSION
     with pytest.raises(golang.GoBuildError, match="undefined"):
         golang.build_go("package main\n\nfunc main() { nope() }\n")
+
+
+# ----- execution traces (gmpkit.gotrace's tables from a live run) ------------------------------
+
+SPAWN = """\
+package main
+
+import (
+	"fmt"
+	"os"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() { wg.Done() }()
+	}
+	wg.Wait()
+	fmt.Println("done")
+	switch os.Args[1] {
+	case "exit3":
+		os.Exit(3)
+	case "panic":
+		panic("boom")
+	case "fatal":
+		var mu sync.Mutex
+		mu.Unlock()
+	}
+}
+"""
+
+
+@pytest.mark.golive
+@needs_go
+@pytest.mark.parametrize("how, code", [("return", 0), ("exit3", 3), ("panic", 2)])
+def test_trace_go_traces_every_ordinary_exit(how, code):
+    """main returning and os.Exit run the runtime's exit hook; a panic flushes the trace itself."""
+    tr = golang.trace_go(SPAWN, gomaxprocs=1, args=[how])
+    assert tr.exit_code == code and tr.stdout == "done\n"
+    assert len(tr.goroutines) == 6 and tr.goroutines.status.iloc[1:].eq("dead").all()
+    assert tr.start_order()[:5] == ["g5", "g1", "g2", "g3", "g4"]
+    assert tr.go_version == golang.MODELED_GO_VERSION and tr.label == "real Go"
+    if how == "panic":
+        assert tr.stderr.startswith("panic: boom")
+
+
+@pytest.mark.golive
+@needs_go
+def test_trace_go_reports_what_it_cannot_trace():
+    with pytest.raises(golang.GoTraceEmpty, match="sync: unlock of unlocked mutex"):
+        golang.trace_go(SPAWN, gomaxprocs=1, args=["fatal"])
+    with pytest.raises(golang.GoBuildError, match="undefined"):
+        golang.trace_go("package main\n\nfunc main() { nope() }\n")
+    with pytest.raises(FileNotFoundError, match="not Go source"):
+        golang.trace_go("/no/such/program")
+
+
+@pytest.mark.golive
+@needs_go
+def test_trace_go_builds_a_folder_with_a_module_and_keeps_the_raw_trace(tmp_path):
+    prog = tmp_path / "prog"
+    (prog / "work").mkdir(parents=True)
+    (prog / "go.mod").write_text("module example.com/prog\n\ngo 1.27\n")
+    (prog / "main.go").write_text('package main\n\nimport "example.com/prog/work"\n\n'
+                                  "func main() { work.Spawn(3) }\n")
+    (prog / "work" / "work.go").write_text(
+        'package work\n\nimport "sync"\n\nfunc Spawn(n int) {\n\tvar wg sync.WaitGroup\n'
+        "\tfor i := 0; i < n; i++ {\n\t\twg.Add(1)\n\t\tgo wg.Done()\n\t}\n\twg.Wait()\n}\n")
+    raw = tmp_path / "trace.out"
+    tr = golang.trace_go(prog, gomaxprocs=2, save_raw=raw)
+    assert tr.ok and len(tr.goroutines) == 4 and tr.program == "prog/"
+    again = golang.read_trace(raw, exit_code=0)
+    assert again.events.equals(tr.events)
+    with pytest.raises(golang.GoBuildError, match="no package main"):
+        golang.trace_go(prog / "work")
+
+
+@pytest.mark.golive
+@needs_go
+def test_trace_scenario_runs_the_same_workload_in_go():
+    import gmpkit.scenarios as scn
+
+    s = scn.get("blocking_syscalls", n=3, seed=2)
+    tr = golang.trace_scenario(s, gomaxprocs=2)
+    assert tr.ok and tr.program == "scenario blocking_syscalls(n=3, seed=2, syscall_ms=4.0)"
+    users = tr.goroutines
+    assert len(users) == 4 and set(users.name[1:]) == {"main.spawnAll.func1"}
+    ev = tr.events
+    assert ((ev.event == "GoSysCall") & ev.g.isin(users.g[1:])).sum() >= 3
+    # Each goroutine computed at least its plan's before+after time (µs -> ms).
+    cpu = users.cpu_ms.iloc[1:].sort_values().tolist()
+    want = sorted((b + a) / 1000 for b, _, a in s.plan["plans"])
+    assert all(c >= w * 0.9 for c, w in zip(cpu, want))
+
+
+def test_scenarios_fall_back_to_their_recordings_without_go(monkeypatch):
+    import gmpkit.scenarios as scn
+
+    monkeypatch.setattr(golang, "go_available", lambda: False)
+    for name in scn.names():
+        tr = golang.trace_scenario(name)
+        assert tr.recorded and tr.label == "real Go (recorded)" and tr.exit_code == 0
+        assert tr.program == golang._scenario_label(scn.get(name)), (
+            f"{name}: the recording is of other parameters; re-record: python -m gmpkit.golang")
+        # The Go version has the model's goroutines (main, workers, producer, closer...).
+        assert len(tr.goroutines) == len(scn.get(name).run(gomaxprocs=2).goroutines)
+    with pytest.raises(golang.GoNotFound, match="no recorded real-Go trace"):
+        golang.trace_scenario("cpu_bound", n=3)
+    with pytest.raises(golang.GoNotFound, match="GOMAXPROCS=4"):
+        golang.trace_scenario("cpu_bound", gomaxprocs=4)
+
+
+def test_every_scenario_has_a_go_version_reading_its_plan():
+    import gmpkit.scenarios as scn
+
+    for name in scn.names():
+        files = golang.scenario_go_source(name)
+        assert "plan(&p)" in files["main.go"] and "func plan(" in files["ops.go"]
+        assert scn.get(name).plan, f"{name}: the Scenario carries no plan"
+    with pytest.raises(ValueError, match="unknown scenario"):
+        golang.scenario_go_source("nope")

@@ -9,7 +9,13 @@ How the notebooks are checked:
   notebooks' own ``assert`` cells make that meaningful.
 - Hygiene: a committed notebook carries no widget state (``metadata.widgets`` holds the whole
   plotly.js bundle once a FigureWidget has been executed), no rich outputs (plotly, widgets, images,
-  HTML), and stored text only on ``NBVAL_CHECK_OUTPUT`` cells, each small.
+  HTML), and stored text only on ``NBVAL_CHECK_OUTPUT`` cells, each small. The course chapters
+  carry no stored output at all: an output would show a learner the result of an experiment
+  before they have predicted it.
+- Answers stay hidden: no answer, hint, solution or expected value from ``gmpkit.lessons`` appears
+  in a notebook's source; no exercise is built in a notebook; every reveal call (``.answer(``,
+  ``.hint(``, ``.solution(``) is a comment, so *Run All* reveals nothing; every section asks its
+  predict-then-run question, with a reveal cell after it.
 
 To refresh a notebook's checked outputs after changing it::
 
@@ -217,3 +223,127 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+# -- answers stay hidden ---------------------------------------------------------------------------
+
+import re  # noqa: E402
+
+from gmpkit.lessons import all_lessons  # noqa: E402
+
+LESSONS = all_lessons()
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"0[1-9]_", p.name)]
+REVEAL = re.compile(r"\.(answer|answers|hint|solution)\(")
+SENTENCE = re.compile(r"(?<=[.!?:;])\s+")
+MIN_FRAGMENT = 24  # shorter pieces ("`0`", "True") are too common to mean anything
+
+
+def _source(nb: dict, kind: str | None = None) -> str:
+    return "\n".join("".join(c.get("source", "")) for c in nb["cells"]
+                     if kind is None or c["cell_type"] == kind)
+
+
+def _norm(text: str) -> str:
+    """Whitespace collapsed, and comment markers at line starts dropped (an answer hidden in a
+    comment is still in the source)."""
+    text = re.sub(r"^[ \t]*#+[ \t]?", "", text, flags=re.M)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _fragments(text: str) -> list[str]:
+    """The whole text and each of its sentences, whitespace-normalised, long enough to count."""
+    parts = [_norm(text)] + [_norm(p) for p in SENTENCE.split(text)]
+    return [p for p in dict.fromkeys(parts) if len(p) >= MIN_FRAGMENT]
+
+
+def leaked_answers(source: str, texts: list[str]) -> list[str]:
+    """The pieces of ``texts`` (answers, hints, solutions) that occur in ``source``."""
+    flat = _norm(source)
+    return [f for t in texts for f in _fragments(t) if f in flat]
+
+
+def test_the_leak_check_is_not_vacuous() -> None:
+    answer = "The parent still has `[1, 2, 3]` and `COUNTER` 0. The child changed its own copy."
+    assert leaked_answers("print(1)\n# The child changed its own copy.", [answer])
+    assert leaked_answers("x = 1  # The parent still has `[1, 2, 3]` and\n# `COUNTER` 0.",
+                          [answer])
+    assert not leaked_answers("print('The child')", [answer])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_no_answer_hint_or_solution_in_the_notebook(path: Path) -> None:
+    """Everything the learner should work out lives in gmpkit/lessons, not in the notebook."""
+    source = _source(_load(path))
+    texts = [t for lesson in LESSONS.values() for t in lesson.revealable_texts()]
+    assert leaked_answers(source, texts) == []
+    for built_here in ("Exercise(", "expected=", "solution=", "hints=", "<details"):
+        assert built_here not in source, f"{path.name} builds an answer itself: {built_here!r}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_run_all_reveals_nothing(path: Path) -> None:
+    """Every reveal call is commented out, and no chapter stores an output."""
+    nb = _load(path)
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            code = line.split("#", 1)[0]
+            assert not REVEAL.search(code), f"{path.name} cell {i} reveals on Run All: {line!r}"
+        assert not cell.get("outputs"), f"{path.name} cell {i} has a stored output"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=_ids(CHAPTERS))
+def test_every_section_asks_and_can_reveal(path: Path) -> None:
+    """Each numbered section asks its lesson's question, and a reveal cell follows the ask; the
+    lesson has no question the notebook never asks; the check cells hold no answer."""
+    name = "ch" + path.name[:2]
+    lesson = LESSONS[name]
+    nb = _load(path)
+    asked: list[str] = []
+    section = None
+    for cell in nb["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            for m in re.finditer(r"^##+ (\d+(?:\.\d+)?)\. ", text, re.M):
+                if m.group(0).startswith("## "):
+                    section = m.group(1)
+            continue
+        for m in re.finditer(rf'{name}\.ask\("([\d.]+)"\)', text):
+            asked.append(m.group(1))
+        if ".check(" in text:
+            for line in text.splitlines():
+                if line.startswith("answer =") :
+                    assert re.match(r"answer = None\b", line), f"{path.name}: {line!r}"
+    sections = re.findall(r"^## (\d+)\. ", _source(nb, "markdown"), re.M)
+    assert sections and set(sections) <= set(asked), (
+        f"{path.name}: sections without a question: {sorted(set(sections) - set(asked))}")
+    assert sorted(asked) == sorted(lesson.predictions), (
+        f"{path.name} asks {asked}; {name} has {sorted(lesson.predictions)}")
+    code = _source(nb, "code")
+    for section in asked:
+        assert f'# {name}.answer("{section}")' in code
+    assert "Further reading" in _source(nb, "markdown")
+    assert f"{name}.quiz" in code
+    for key in [*lesson.exercises, *lesson.factories, *lesson.open_exercises]:
+        assert re.search(rf"\b{key}\b", code), f"{path.name} never shows {name}.{key}"
+
+
+def test_charts_carry_html_for_static_exports() -> None:
+    """With gmpkit's renderer a figure's bundle has plotly's mimetype (JupyterLab) and text/html
+    (nbconvert); outside a kernel the renderer leaves plotly alone."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from gmpkit import renderer
+
+    before = pio.renderers.default
+    assert renderer.use_html_renderer() is False  # not in a Jupyter kernel: untouched
+    try:
+        assert renderer.use_html_renderer(force=True)
+        bundle = pio.renderers._build_mime_bundle(go.Figure(go.Bar(y=[1, 2])).to_dict())
+        assert {"application/vnd.plotly.v1+json", "text/html"} <= set(bundle)
+        assert "cdn.plot.ly" in bundle["text/html"]
+    finally:
+        pio.renderers.default = before
+        renderer._done = False

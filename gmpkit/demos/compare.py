@@ -1,17 +1,21 @@
-"""One comparison table for processes, threads and coroutines, measured on this machine.
+"""One comparison table for processes, threads, coroutines and goroutines, measured on this machine.
 
-Each chapter adds its own rows (``measure_process``, ``measure_thread``, ``measure_coroutine``,
-``measure_simulated_goroutine``) and shows :func:`comparison_table`; chapter 4 builds the row for
-real Go goroutines from a Go program's output, and the last chapter reuses all of them. Every row
-has the same three costs:
+This module is the single source of the course's comparison table: chapters 1–4 each add their
+rows, and the last chapter reuses all of them. Every row has the same three costs:
 
-- ``create_us``: microseconds to create one unit, start it, and see it finish;
-- ``memory_kib``: KiB of memory one idle unit holds (how it is measured differs per unit and is
-  written in the ``how`` column: private memory of a child, resident-memory growth per thread,
-  Python heap per suspended task);
-- ``switch_us``: microseconds for one hand-over from one unit to another (ping-pong).
+- **create**: time to create one unit, start it, and see it finish;
+- **memory**: KiB one idle unit holds (how it is measured differs per unit and is written in the
+  ``how`` column: private memory of a child, resident-memory growth per thread, Python heap per
+  suspended task, ``MemStats.Sys`` growth per parked goroutine);
+- **switch**: time for one hand-over from one unit to another (ping-pong).
 
-The numbers are medians of short runs: good for "how many times bigger", not for a benchmark.
+Creation and switch costs are :class:`~gmpkit.demos.measure.Timing` objects: several runs, the best
+quoted, the worst shown beside it, CPU time measured too. A chapter measures each row once
+(``measure_process`` ...) and builds every table and chart of the page from those rows, so the same
+quantity never shows two values on one page.
+
+What it costs the *simulator* to model a goroutine (:func:`simulator_costs`) is a property of
+gmpkit, not of goroutines: it has its own table and never enters this one.
 """
 
 from __future__ import annotations
@@ -20,63 +24,86 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 import gmpkit as gk
-from gmpkit.demos import coroutines, processes, threads
+from gmpkit.demos import coroutines, measure, processes, threads
+from gmpkit.demos.measure import Timing, fmt, from_samples, repeat, sig
+from gmpkit.renderer import use_html_renderer
 
-#: The columns of the comparison table, in order.
-COLUMNS = ("create_us", "memory_kib", "switch_us", "how")
+use_html_renderer()
+
+#: The numeric columns of :func:`comparison_table`, in order.
+COLUMNS = ("create_us", "create_worst_us", "memory_kib", "switch_us", "switch_worst_us",
+           "create_x", "switch_x", "how")
 
 
 @dataclass(frozen=True)
 class Row:
-    """One kind of concurrent unit and what it costs here."""
+    """One kind of concurrent unit and what it costs here (seconds per operation)."""
 
     unit: str
-    create_us: float
+    create: Timing
     memory_kib: float | None
-    switch_us: float
+    switch: Timing | None
     how: str
+    source: str = "measured now"  # or e.g. "recorded: real Go, 2026-12-04, linux/x86_64"
+
+    @property
+    def create_us(self) -> float:
+        return self.create.best * 1e6
+
+    @property
+    def switch_us(self) -> float | None:
+        return None if self.switch is None else self.switch.best * 1e6
 
 
 def measure_process(method: str = "spawn", quick: bool = True) -> Row:
-    """Costs of one child process started with ``method`` (``fork``, ``spawn``, ``forkserver``)."""
-    n = (3 if method == "spawn" else 10) if quick else (10 if method == "spawn" else 50)
-    create = statistics.median(processes.creation_times(method, n))
+    """Costs of one child process started with ``method`` (``fork``, ``spawn``, ``forkserver``):
+    best of several runs for creation and switch."""
+    per = (2 if quick else 5) if method == "spawn" else (5 if quick else 20)
+    runs = 3 if method == "spawn" else 5
+
+    def children() -> None:
+        for _ in range(per):
+            processes.start_and_join(method)
+
+    create = repeat(children, runs, per=per, what=f"create a process ({method})")
     mem = [m for m in processes.child_private_memory(method, 2) if m is not None]
-    switch = processes.pingpong_seconds(method, 500 if quick else 5000)
+    switch = repeat(lambda: processes.pingpong_times(method, 500 if quick else 5000), 3,
+                    what=f"process hand-over ({method})")
     return Row(
         unit=f"process ({method})",
-        create_us=create * 1e6,
+        create=create,
         memory_kib=statistics.median(mem) / 1024 if mem else None,
-        switch_us=switch * 1e6,
+        switch=switch,
         how="start+join a child; its private memory (USS); pipe ping-pong on one CPU",
     )
 
 
 def measure_thread(quick: bool = True) -> Row:
-    """Costs of one OS thread."""
-    create = statistics.median(threads.creation_times(200 if quick else 2000))
+    """Costs of one OS thread: best of five runs for creation and switch."""
+    per = 100 if quick else 1000
+
+    def one_by_one() -> None:
+        for _ in range(per):
+            threads.start_and_join()
+
+    create = repeat(one_by_one, 5, per=per, what="create a thread")
     many = threads.start_many_threads(500 if quick else 1000)
-    switch = threads.pingpong_seconds(2000 if quick else 20_000)
+    switch = repeat(lambda: threads.pingpong_times(2000 if quick else 20_000), 5,
+                    what="thread hand-over")
     rss = many["rss_per_thread"]
     return Row(
         unit="thread",
-        create_us=create * 1e6,
+        create=create,
         memory_kib=None if rss is None else rss / 1024,
-        switch_us=switch * 1e6,
+        switch=switch,
         how="start+join a thread; resident memory growth per idle thread; queue ping-pong",
     )
-
-
-async def _coroutine_costs(quick: bool) -> tuple[dict[str, float], float]:
-    costs = await coroutines.task_costs(20_000 if quick else 100_000)
-    switch = await coroutines.pingpong_seconds(5_000 if quick else 50_000)
-    return costs, switch
 
 
 def measure_coroutine(quick: bool = True) -> Row:
@@ -88,16 +115,218 @@ def measure_coroutine(quick: bool = True) -> Row:
     return coroutines.run_sync(measure_coroutine_async, quick)
 
 
-async def measure_coroutine_async(quick: bool = True) -> Row:
+async def measure_coroutine_async(quick: bool = True, runs: int = 5) -> Row:
     """The same as :func:`measure_coroutine`, awaited in the running event loop."""
-    costs, switch = await _coroutine_costs(quick)
+    n = 20_000 if quick else 100_000
+    walls, cpus, memory = [], [], []
+    for _ in range(runs):
+        c = await coroutines.task_costs(n)
+        walls.append(c["create_s"] + c["first_run_s"] + c["finish_s"])
+        cpus.append(c["cpu_s"])
+        memory.append(c["bytes_per_task"])
+    switches = [await coroutines.pingpong_times(5_000 if quick else 50_000) for _ in range(runs)]
     return Row(
         unit="coroutine (asyncio task)",
-        create_us=(costs["create_s"] + costs["first_run_s"] + costs["finish_s"]) * 1e6,
-        memory_kib=costs["bytes_per_task"] / 1024,
-        switch_us=switch * 1e6,
+        create=from_samples("create an asyncio task", walls, cpus),
+        memory_kib=statistics.median(memory) / 1024,
+        switch=from_samples("task switch", [w for w, _ in switches], [c for _, c in switches]),
         how="create+run+finish a task; Python heap per suspended task; sleep(0) ping-pong",
     )
+
+
+def real_goroutine_row(facts: object) -> Row:
+    """The row for real Go goroutines from :func:`gmpkit.demos.gofacts.goroutine_costs` (live or
+    recorded; a recorded row says so in ``source`` and in its name)."""
+    from gmpkit.demos.gofacts import GoFacts
+
+    if not isinstance(facts, GoFacts):
+        raise TypeError("pass the result of gofacts.goroutine_costs()")
+    runs = list(facts.values)
+    unit = "goroutine (real Go)" if facts.live else "goroutine (real Go, recorded)"
+    return Row(
+        unit=unit,
+        create=from_samples("create a goroutine", [r["create_ns"] * 1e-9 for r in runs],
+                            [r["create_cpu_ns"] * 1e-9 for r in runs]),
+        memory_kib=statistics.median(r["sys_bytes"] for r in runs) / 1024,
+        switch=from_samples("goroutine hand-over", [r["switch_ns"] * 1e-9 for r in runs],
+                            [r["switch_cpu_ns"] * 1e-9 for r in runs]),
+        how="go + start 100 000 goroutines; MemStats.Sys growth per parked one; channel ping-pong",
+        source=facts.label,
+    )
+
+
+def versus(a: Row, b: Row, cost: str = "create") -> str:
+    """One sentence comparing the best runs of two rows' ``cost`` (``"create"`` or
+    ``"switch"``), the right way round whichever was faster in this run."""
+    if cost not in ("create", "switch"):
+        raise ValueError("cost must be 'create' or 'switch'")
+    ta, tb = getattr(a, cost), getattr(b, cost)
+    if ta is None or tb is None:
+        raise ValueError(f"both rows need a {cost} measurement")
+    what = "to create" if cost == "create" else "per hand-over"
+    x, y = ta.best, tb.best
+    head = f"{a.unit[0].upper()}{a.unit[1:]}: {fmt(x)} {what}; {b.unit}: {fmt(y)}"
+    ratio = max(x, y) / min(x, y)
+    if ratio < 1.2:
+        return f"{head}. About the same (within 20%) in this run."
+    slower = a.unit if x > y else b.unit
+    return f"{head}. The {slower} took {measure.times_text(ratio)} as long (best runs)."
+
+
+def measure_all(quick: bool = True) -> list[Row]:
+    """Rows for every start method this platform has, a thread, and an asyncio task."""
+    rows = [measure_process(m, quick) for m in processes.demo_methods()]
+    rows.append(measure_thread(quick))
+    rows.append(measure_coroutine(quick))
+    return rows
+
+
+def comparison_table(rows: Iterable[Row] | None = None) -> pd.DataFrame:
+    """The comparison table as numbers: best and worst run of each cost, memory, and each cost
+    relative to the cheapest row (``create_x``, ``switch_x``). With ``rows=None`` everything is
+    measured now (about ten seconds)."""
+    rows = measure_all() if rows is None else list(rows)
+    if not rows:
+        raise ValueError("no rows to compare")
+    frame = pd.DataFrame([{
+        "unit": r.unit,
+        "create_us": r.create.best * 1e6,
+        "create_worst_us": r.create.worst * 1e6,
+        "memory_kib": r.memory_kib,
+        "switch_us": None if r.switch is None else r.switch.best * 1e6,
+        "switch_worst_us": None if r.switch is None else r.switch.worst * 1e6,
+        "how": r.how,
+        "source": r.source,
+    } for r in rows]).set_index("unit")
+    for col in ("create_us", "switch_us"):
+        frame[col.replace("_us", "_x")] = frame[col] / frame[col].min()
+    frame.attrs["rows"] = rows
+    return frame[[*COLUMNS, "source"]]
+
+
+def _kib(kib: float | None) -> str:
+    if kib is None or pd.isna(kib):
+        return "n/a"
+    return f"{sig(kib / 1024):g} MiB" if kib >= 1024 else f"{sig(kib):g} KiB"
+
+
+def show(table: pd.DataFrame) -> pd.DataFrame:
+    """The table for reading: every figure rounded, with its unit, the worst run beside the best,
+    and the ratio to the cheapest row."""
+    out = pd.DataFrame(index=table.index)
+
+    def cost(best: float, worst: float) -> str:
+        if pd.isna(best):
+            return "n/a"
+        return f"{fmt(best * 1e-6)} (worst {fmt(worst * 1e-6)})"
+
+    out["create one"] = [cost(b, w) for b, w in zip(table.create_us, table.create_worst_us)]
+    out["create ×"] = [measure.times_text(x) for x in table.create_x]
+    out["memory per idle one"] = [_kib(k) for k in table.memory_kib]
+    out["one hand-over"] = [cost(b, w) for b, w in zip(table.switch_us, table.switch_worst_us)]
+    out["hand-over ×"] = ["n/a" if pd.isna(x) else measure.times_text(x) for x in table.switch_x]
+    out["how"] = table.how
+    if (table.source != "measured now").any():
+        out["source"] = table.source
+    return out
+
+
+def comparison_chart(table: pd.DataFrame) -> go.Figure:
+    """Three panels, one per cost, each with its own unit and log scale; a bar is the best run
+    and its whisker reaches the worst."""
+    from plotly.subplots import make_subplots
+
+    panels = [("create one (µs)", "create_us", "create_worst_us"),
+              ("memory per idle one (KiB)", "memory_kib", None),
+              ("one hand-over (µs)", "switch_us", "switch_worst_us")]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=[p[0] for p in panels])
+    names = [str(i) for i in table.index]
+    for col, (title, best, worst) in enumerate(panels, start=1):
+        bar: dict = {"x": names, "y": list(table[best]), "name": title, "showlegend": False}
+        if worst is not None:
+            bar["error_y"] = {"type": "data", "symmetric": False, "arrayminus": [0] * len(names),
+                              "array": list(table[worst] - table[best])}
+        fig.add_trace(go.Bar(**bar), row=1, col=col)
+        fig.update_yaxes(type="log", title_text=title.split("(")[1].rstrip(")"), row=1, col=col)
+    fig.update_layout(title="What one unit costs on this machine (best run; whisker: worst run)",
+                      height=420, margin={"t": 80, "b": 40})
+    return fig
+
+
+#: What the usual comparison table says about each kind of unit, as this course found it.
+#: Keys are the first word of a row's ``unit``.
+QUALITIES: dict[str, dict[str, str]] = {
+    "process": {
+        "isolation 资源隔离": "own memory (ch. 1 §2); sharing only on request (§5.3)",
+        "scheduled by 调度方式": "the OS",
+        "communication 通信方式": "IPC: pipe, queue, shared memory (ch. 1 §5)",
+        "typical use 典型应用": "isolation; CPU-bound work on all cores",
+    },
+    "thread": {
+        "isolation 资源隔离": "shares the process's memory (ch. 2 §1)",
+        "scheduled by 调度方式": "the OS (and, in CPython, the GIL)",
+        "communication 通信方式": "shared memory + locks (ch. 2 §2)",
+        "typical use 典型应用": "blocking I/O; parallel work outside the GIL",
+    },
+    "coroutine": {
+        "isolation 资源隔离": "shares its thread's memory",
+        "scheduled by 调度方式": "a user-space scheduler (ch. 3 §2, the event loop)",
+        "communication 通信方式": "shared memory; races across await (ch. 3 §5); queues",
+        "typical use 典型应用": "many concurrent waits: network clients, servers, crawlers",
+    },
+    "goroutine": {
+        "isolation 资源隔离": "shares the process's memory; races are possible (ch. 4 §8)",
+        "scheduled by 调度方式": "the Go runtime: M:N onto OS threads, with preemption (ch. 4 §5)",
+        "communication 通信方式": "channels, and shared memory + sync.Mutex (ch. 4 §2, §8)",
+        "typical use 典型应用": "servers and pipelines with very many concurrent tasks",
+    },
+}
+
+#: The rows of :func:`summary_table`, in order (two of them measured, the rest from QUALITIES).
+ASPECTS = (
+    "isolation 资源隔离",
+    "scheduled by 调度方式",
+    "creation cost 创建开销",
+    "communication 通信方式",
+    "concurrency 并发能力",
+    "typical use 典型应用",
+)
+
+
+def summary_table(
+    table: pd.DataFrame, qualities: dict[str, dict[str, str]] | None = None
+) -> pd.DataFrame:
+    """The usual side-by-side table, one column per unit of ``table``, with measured figures.
+
+    "creation cost" comes from ``create_us``; "concurrency" is how many idle units fit in 1 GiB
+    by ``memory_kib`` (rounded to two figures: it is an estimate). The other rows are the
+    descriptions in :data:`QUALITIES` (extend them with ``qualities``, keyed by the first word of
+    the unit's name).
+    """
+    known = {**QUALITIES, **(qualities or {})}
+    columns = {}
+    for unit in table.index:
+        kind = str(unit).split()[0]
+        words = known.get(kind, {})
+        create = table.loc[unit, "create_us"]
+        mem = table.loc[unit, "memory_kib"]
+        if pd.isna(mem) or mem <= 0:
+            fits = "n/a"
+        else:
+            fits = f"about {sig(2**30 / (mem * 1024), 2):,.0f} fit in 1 GiB"
+        columns[str(unit)] = [
+            words.get(ASPECTS[0], "?"),
+            words.get(ASPECTS[1], "?"),
+            fmt(create * 1e-6),
+            words.get(ASPECTS[3], "?"),
+            fits,
+            words.get(ASPECTS[5], "?"),
+        ]
+    return pd.DataFrame(columns, index=list(ASPECTS))
+
+
+# --------------------------------------------------------------------------------------------
+# What the simulator costs (a property of gmpkit, kept apart from the table above)
 
 
 async def _finish(wg: gk.WaitGroup) -> None:
@@ -182,122 +411,19 @@ def simulated_pingpong_seconds(rounds: int = 20_000) -> float:
     return (time.perf_counter() - t0) / (2 * rounds)
 
 
-def measure_simulated_goroutine(quick: bool = True) -> Row:
-    """Costs of one goroutine in gmpkit's simulator: what it costs *Python* to model it."""
-    costs = simulated_goroutine_costs(20_000 if quick else 100_000)
-    switch = simulated_pingpong_seconds(5_000 if quick else 50_000)
-    return Row(
-        unit="goroutine (gmpkit model)",
-        create_us=costs["create_s"] * 1e6,
-        memory_kib=costs["bytes_per_goroutine"] / 1024,
-        switch_us=switch * 1e6,
-        how="simulator's host cost: go+run+finish; Python heap per parked G; channel ping-pong",
-    )
-
-
-def measure_all(quick: bool = True) -> list[Row]:
-    """Rows for every start method this platform has, a thread, and an asyncio task."""
-    rows = [measure_process(m, quick) for m in processes.demo_methods()]
-    rows.append(measure_thread(quick))
-    rows.append(measure_coroutine(quick))
-    return rows
-
-
-def comparison_table(rows: Iterable[Row] | None = None) -> pd.DataFrame:
-    """The comparison table, one row per unit, plus each cost relative to the cheapest row.
-
-    With ``rows=None`` everything is measured now (a few seconds).
-    """
-    rows = measure_all() if rows is None else list(rows)
-    if not rows:
-        raise ValueError("no rows to compare")
-    frame = pd.DataFrame([asdict(r) for r in rows]).set_index("unit")
-    for col in ("create_us", "switch_us"):
-        frame[col.replace("_us", "_x")] = frame[col] / frame[col].min()
-    return frame[["create_us", "create_x", "memory_kib", "switch_us", "switch_x", "how"]]
-
-
-def comparison_chart(
-    table: pd.DataFrame, columns: Sequence[str] = ("create_us", "switch_us", "memory_kib")
-) -> go.Figure:
-    """Grouped bars on a log scale: each cost for each unit."""
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"columns {missing} are not in the table")
-    fig = go.Figure([go.Bar(name=c, x=[str(i) for i in table.index], y=table[c]) for c in columns])
-    fig.update_layout(
-        barmode="group",
-        title="What one unit costs on this machine (log scale)",
-        yaxis_title="µs or KiB",
-        height=400,
-    )
-    fig.update_yaxes(type="log")
-    return fig
-
-
-#: What the usual comparison table says about each kind of unit, as this course found it.
-#: Keys are the first word of a row's ``unit``.
-QUALITIES: dict[str, dict[str, str]] = {
-    "process": {
-        "isolation 资源隔离": "own memory (ch. 1 §2); sharing only on request (§5.3)",
-        "scheduled by 调度方式": "the OS",
-        "communication 通信方式": "IPC: pipe, queue, shared memory (ch. 1 §5)",
-        "typical use 典型应用": "isolation; CPU-bound work on all cores",
-    },
-    "thread": {
-        "isolation 资源隔离": "shares the process's memory (ch. 2 §1)",
-        "scheduled by 调度方式": "the OS (and, in CPython, the GIL)",
-        "communication 通信方式": "shared memory + locks (ch. 2 §2)",
-        "typical use 典型应用": "blocking I/O; parallel work outside the GIL",
-    },
-    "coroutine": {
-        "isolation 资源隔离": "shares its thread's memory",
-        "scheduled by 调度方式": "a user-space scheduler (ch. 3 §2, the event loop)",
-        "communication 通信方式": "shared memory; races across await (ch. 3 §5); queues",
-        "typical use 典型应用": "many concurrent waits: network clients, servers, crawlers",
-    },
-    "goroutine": {
-        "isolation 资源隔离": "shares the process's memory; races are possible (ch. 4 §8)",
-        "scheduled by 调度方式": "the Go runtime: M:N onto OS threads, with preemption (ch. 4 §5)",
-        "communication 通信方式": "channels, and shared memory + sync.Mutex (ch. 4 §2, §8)",
-        "typical use 典型应用": "servers and pipelines with very many concurrent tasks",
-    },
-}
-
-#: The rows of :func:`summary_table`, in order (two of them measured, the rest from QUALITIES).
-ASPECTS = (
-    "isolation 资源隔离",
-    "scheduled by 调度方式",
-    "creation cost 创建开销",
-    "communication 通信方式",
-    "concurrency 并发能力",
-    "typical use 典型应用",
-)
-
-
-def summary_table(
-    table: pd.DataFrame, qualities: dict[str, dict[str, str]] | None = None
-) -> pd.DataFrame:
-    """The usual side-by-side table, one column per unit of ``table``, with measured figures.
-
-    "creation cost" comes from ``create_us``; "concurrency" is how many idle units fit in 1 GiB
-    by ``memory_kib``. The other rows are the descriptions in :data:`QUALITIES` (extend them with
-    ``qualities``, keyed by the first word of the unit's name).
-    """
-    known = {**QUALITIES, **(qualities or {})}
-    columns = {}
-    for unit in table.index:
-        kind = str(unit).split()[0]
-        words = known.get(kind, {})
-        create = table.loc[unit, "create_us"]
-        mem = table.loc[unit, "memory_kib"]
-        fits = "n/a" if pd.isna(mem) or mem <= 0 else f"{2**30 / (mem * 1024):,.0f} fit in 1 GiB"
-        columns[str(unit)] = [
-            words.get(ASPECTS[0], "?"),
-            words.get(ASPECTS[1], "?"),
-            f"{create:,.1f} µs" if create < 1000 else f"{create / 1000:,.1f} ms",
-            words.get(ASPECTS[3], "?"),
-            fits,
-            words.get(ASPECTS[5], "?"),
-        ]
-    return pd.DataFrame(columns, index=list(ASPECTS))
+def simulator_costs(n: int = 100_000, runs: int = 3) -> pd.DataFrame:
+    """What gmpkit's simulator costs, in Python on this machine, per *simulated* goroutine: best
+    of ``runs`` runs with ``n`` goroutines, and the heap of a parked one. These are the limits of
+    the model (how big a program a notebook can simulate), not costs of goroutines."""
+    samples = [simulated_goroutine_costs(n) for _ in range(runs)]
+    switch = [simulated_pingpong_seconds(max(1, n // 10)) for _ in range(runs)]
+    timings: Sequence[Timing] = [
+        from_samples("gk.go + run + finish", [s["create_s"] for s in samples]),
+        from_samples("gk.go + park on a channel", [s["park_s"] for s in samples]),
+        from_samples("one channel hand-over", switch),
+    ]
+    table = measure.timing_table(timings)
+    table["Python heap per parked goroutine"] = [
+        "", f"{sig(statistics.median(s['bytes_per_goroutine'] for s in samples)):g} bytes", ""]
+    table.attrs["goroutines"] = n
+    return table

@@ -4,7 +4,8 @@
   waiting on the network can be shown without the internet. It can also *hold* every answer until
   a given number of requests have been waiting at the same time: a client that really keeps many
   requests in flight gets through at once; a sequential one never has more than one request
-  waiting, so each of its requests waits ``hold_timeout`` and the server counts a timeout. Use it as a context manager: it is always shut down and its thread joined.
+  waiting, so each of its requests waits ``hold_timeout`` and the server counts a timeout. Use it
+  as a context manager: it is always shut down and its thread joined.
 - :func:`http_get` is a minimal HTTP/1.0 client written with ``asyncio`` streams.
 - :func:`stall` shows that one coroutine that never yields stops every other coroutine.
 - :func:`async_race` shows that coroutines *can* lose updates: a read and a write separated by
@@ -302,26 +303,28 @@ async def task_costs(n: int = 100_000) -> dict[str, float]:
     """Create ``n`` asyncio tasks that all wait on one event; time them and weigh them.
 
     Returns seconds per task to create and schedule, to run them all to their first ``await``,
-    to finish them, and the Python heap bytes each suspended task holds. Timing and weighing are
+    to finish them, the CPU seconds per task for all three, and the Python heap bytes each
+    suspended task holds. Timing and weighing are
     two separate rounds, because tracemalloc slows every allocation down while it traces.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
     event = asyncio.Event()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     tasks = [asyncio.create_task(_parked(event)) for _ in range(n)]
     t1 = time.perf_counter()
     await asyncio.sleep(0)  # every task runs once, up to its `await event.wait()`
     t2 = time.perf_counter()
     event.set()
     await asyncio.wait_for(asyncio.gather(*tasks), JOIN_TIMEOUT)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     del tasks
     return {
         "tasks": n,
         "create_s": (t1 - t0) / n,
         "first_run_s": (t2 - t1) / n,
         "finish_s": (t3 - t2) / n,
+        "cpu_s": (c3 - c0) / n,
         "bytes_per_task": await _bytes_per_task(n),
     }
 
@@ -346,6 +349,12 @@ async def _bytes_per_task(n: int) -> float:
 
 async def pingpong_seconds(rounds: int = 20_000) -> float:
     """Seconds per switch when two tasks take turns through the event loop (``sleep(0)``)."""
+    return (await pingpong_times(rounds))[0]
+
+
+async def pingpong_times(rounds: int = 20_000) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) per switch when two tasks take turns through the event loop
+    (``sleep(0)``)."""
     if rounds < 1:
         raise ValueError("rounds must be at least 1")
 
@@ -353,9 +362,10 @@ async def pingpong_seconds(rounds: int = 20_000) -> float:
         for _ in range(rounds):
             await asyncio.sleep(0)
 
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     await asyncio.gather(player(), player())
-    return (time.perf_counter() - t0) / (2 * rounds)
+    return ((time.perf_counter() - t0) / (2 * rounds),
+            (time.process_time() - c0) / (2 * rounds))
 
 
 def generator_switch_seconds(rounds: int = 100_000) -> float:

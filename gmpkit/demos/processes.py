@@ -224,26 +224,31 @@ def add_to_value(value: Any, times: int) -> None:
 
 
 def pong(conn: Connection, rounds: int, cpu: int | None) -> None:
-    """Answer ``rounds`` pings on ``conn``; pin to ``cpu`` first when given (Linux)."""
+    """Answer ``rounds`` pings on ``conn``, then send the CPU seconds that took; pin to ``cpu``
+    first when given (Linux)."""
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
+    c0 = time.process_time()
     for _ in range(rounds):
         conn.send_bytes(conn.recv_bytes())
+    conn.send(time.process_time() - c0)
     conn.close()
 
 
 def ping(conn: Connection, rounds: int, cpu: int | None, out: Any) -> None:
-    """Send ``rounds`` pings on ``conn`` and wait for each answer; put the elapsed time on ``out``."""
+    """Send ``rounds`` pings on ``conn`` and wait for each answer; put (elapsed seconds, CPU
+    seconds of both children) on ``out``."""
     if cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})
     msg = b"x"
     conn.send_bytes(msg)  # one warm-up round, not timed
     conn.recv_bytes()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     for _ in range(rounds - 1):
         conn.send_bytes(msg)
         conn.recv_bytes()
-    out.put(time.perf_counter() - t0)
+    elapsed, used = time.perf_counter() - t0, time.process_time() - c0
+    out.put((elapsed, used + conn.recv()))  # both children's CPU time
     conn.close()
 
 
@@ -388,23 +393,36 @@ def shared_value_demo(children: int = 2, times: int = 1000, method: str = "spawn
     return int(value.value)
 
 
+def start_and_join(method: str) -> None:
+    """Create, start and join one do-nothing child (what one creation costs)."""
+    proc = context(method).Process(target=noop)
+    proc.start()
+    join_or_kill(proc)
+
+
 def creation_times(method: str, n: int = 10) -> list[float]:
     """Seconds to create, start and join each of ``n`` do-nothing children, one at a time."""
     if n < 1:
         raise ValueError("n must be at least 1")
-    ctx = context(method)
+    context(method)
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        proc = ctx.Process(target=noop)
-        proc.start()
-        join_or_kill(proc)
+        start_and_join(method)
         times.append(time.perf_counter() - t0)
     return times
 
 
 def pingpong_seconds(method: str = "spawn", rounds: int = 2000, same_cpu: bool = True) -> float:
-    """Seconds per one-way message between two child processes bouncing a byte over a pipe.
+    """Seconds per one-way message between two child processes bouncing a byte over a pipe
+    (the wall-clock half of :func:`pingpong_times`)."""
+    return pingpong_times(method, rounds, same_cpu)[0]
+
+
+def pingpong_times(method: str = "spawn", rounds: int = 2000, same_cpu: bool = True
+                   ) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of both children) per one-way message between two child
+    processes bouncing a byte over a pipe.
 
     With ``same_cpu`` (Linux only) both children are pinned to one CPU, so every message is a real
     context switch from one process to the other; otherwise they may run on two cores and the
@@ -425,11 +443,12 @@ def pingpong_seconds(method: str = "spawn", rounds: int = 2000, same_cpu: bool =
     a.close()
     b.close()
     try:
-        elapsed = get_from(out, [p2])
+        elapsed, cpu_s = get_from(out, [p2])
     finally:
         join_or_kill(p2)
         join_or_kill(p1)
-    return elapsed / (2 * (rounds - 1))
+    hand_overs = 2 * (rounds - 1)
+    return elapsed / hand_overs, cpu_s / hand_overs
 
 
 def private_bytes(pid: int) -> int | None:

@@ -176,10 +176,11 @@ def gil_status() -> dict[str, Any]:
 
 
 def usable_cpus() -> int:
-    """How many CPUs this process may run on (its affinity mask where the OS has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """How many CPUs this process can keep busy at once: its affinity mask, capped by a cgroup
+    CPU limit (a container's quota), see :mod:`gmpkit.demos.cpus`."""
+    from gmpkit.demos.cpus import cpu_info
+
+    return cpu_info().usable
 
 
 def run_in_threads(fn: Callable[..., Any], args: tuple[Any, ...], workers: int) -> float:
@@ -195,6 +196,15 @@ def noop() -> None:
     """A thread body that does nothing."""
 
 
+def start_and_join() -> None:
+    """Create, start and join one do-nothing thread (what one creation costs)."""
+    t = threading.Thread(target=noop)
+    t.start()
+    t.join(JOIN_TIMEOUT)
+    if t.is_alive():
+        raise TimeoutError("a do-nothing thread did not finish")
+
+
 def creation_times(n: int = 200) -> list[float]:
     """Seconds to create, start and join each of ``n`` do-nothing threads, one at a time."""
     if n < 1:
@@ -202,17 +212,20 @@ def creation_times(n: int = 200) -> list[float]:
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        t = threading.Thread(target=noop)
-        t.start()
-        t.join(JOIN_TIMEOUT)
+        start_and_join()
         times.append(time.perf_counter() - t0)
-        if t.is_alive():
-            raise TimeoutError("a do-nothing thread did not finish")
     return times
 
 
 def pingpong_seconds(rounds: int = 5000) -> float:
-    """Seconds per hand-over when two threads pass a token back and forth through two queues.
+    """Seconds per hand-over when two threads pass a token back and forth through two queues
+    (the wall-clock half of :func:`pingpong_times`)."""
+    return pingpong_times(rounds)[0]
+
+
+def pingpong_times(rounds: int = 5000) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) per hand-over when two threads pass a token back and forth
+    through two queues.
 
     Each hand-over wakes the other thread and, under the GIL, passes the GIL to it too.
     """
@@ -230,15 +243,16 @@ def pingpong_seconds(rounds: int = 5000) -> float:
     try:
         to_b.put(0)  # warm-up round, not timed
         to_a.get(timeout=JOIN_TIMEOUT)
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         for i in range(rounds - 1):
             to_b.put(i)
             to_a.get(timeout=JOIN_TIMEOUT)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         to_b.put(None)
         join_all([tb])
-    return elapsed / (2 * (rounds - 1))
+    hand_overs = 2 * (rounds - 1)
+    return elapsed / hand_overs, cpu / hand_overs
 
 
 def own_memory() -> dict[str, int | None]:

@@ -9,10 +9,16 @@ compared by function name only: gmpkit's frames are Python lines.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
-import gmpkit as gk
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fidelity"))
+
+import harness  # noqa: E402
+
+import gmpkit as gk  # noqa: E402
 
 
 def headers(text):
@@ -77,65 +83,32 @@ def test_the_finalizer_goroutine_waits_in_runfinalizers_created_by_createfing():
 # created by: the function that executed the go statement (gopc)
 # --------------------------------------------------------------------------------------------
 
-_block = None
-
-
-async def _worker():
-    gk.go(_leaf)
-    await _block.recv()
-
-
-async def _leaf():
-    await _block.recv()
-
-
-def _spawn():
-    gk.go(_worker)
-
-
-async def _created_by_main():
-    global _block
-    _block = gk.Chan()
-    _spawn()
-    await _block.recv()
+def _pair(name):
+    """The gmpkit program of a fidelity pair (tests/fidelity/scenarios/NAME.py): the tests below
+    run exactly the program whose Go twin was recorded."""
+    return harness.load(name).module.main
 
 
 def test_created_by_names_the_function_that_ran_the_go_statement():
     """gopc (spec §4.1 step 3, §12.2): main calls a helper spawn, which starts worker; worker
-    starts leaf. Go's deadlock dump says `created by main.spawn in goroutine 1` for worker (the
-    function that executed `go`, not the goroutine that ran it) and `created by main.worker in
-    goroutine 7` for leaf."""
+    starts leaf (the created_by_helper pair). Go's deadlock dump says `created by main.spawn in
+    goroutine 1` for worker (the function that executed `go`, not the goroutine that ran it) and
+    `created by main.worker in goroutine 7` for leaf (20 of 20 runs)."""
     with pytest.raises(gk.GoFatal) as info:
-        gk.run(_created_by_main, gomaxprocs=1)
+        gk.run(_pair("created_by_helper"), gomaxprocs=1)
     err = info.value.stderr
     assert headers(err) == [("1", "chan receive"), ("7", "chan receive"), ("8", "chan receive")]
-    assert creators(err) == [("main._spawn", "1"), ("main._worker", "7")]
+    assert creators(err) == [("main.spawn", "1"), ("main.worker", "7")]
 
 
 def test_a_dump_after_g_reuse_keeps_each_goroutines_creator_and_the_allgs_order():
-    """gfget reuse in a dump (spec §4.1 step 2, §12.2): a (goroutine 7) starts b (8) and ends; c
-    (9) gets a's dead G. Go's dump lists G structs in allgs order (the order they were made), so c
-    comes before b, and b is still `created by main.a in goroutine 7`: the creator is recorded
-    when the goroutine is created, not looked up in a G that now belongs to someone else."""
-    block = gk.Chan()
-
-    async def a():
-        gk.go(b)
-
-    async def b():
-        await block.recv()
-
-    async def c():
-        await block.recv()
-
-    async def main():
-        gk.go(a)
-        await gk.sleep(ms=1)
-        gk.go(c)
-        await block.recv()
-
+    """gfget reuse in a dump (spec §4.1 step 2, §12.2; the dump_after_reuse pair): a (goroutine
+    7) starts b (8) and ends; c (9) gets a's dead G. Go's dump lists G structs in allgs order
+    (the order they were made), so c comes before b, and b is still `created by main.a in
+    goroutine 7`: the creator is recorded when the goroutine is created, not looked up in a G
+    that now belongs to someone else (20 of 20 runs)."""
     with pytest.raises(gk.GoFatal) as info:
-        gk.run(main, gomaxprocs=1)
+        gk.run(_pair("dump_after_reuse"), gomaxprocs=1)
     err = info.value.stderr
     assert headers(err) == [("1", "chan receive"), ("9", "chan receive"), ("8", "chan receive")]
     assert creators(err) == [("main.main", "1"), ("main.a", "7")]

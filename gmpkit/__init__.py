@@ -14,8 +14,12 @@ runtime may switch goroutines. See ``docs/api.md`` for the whole programming mod
         gk.println(out)
 
     trace = gk.run(main, gomaxprocs=1)
+
+``gk.Stepper`` steps through a run one scheduling decision at a time (with the reason for each,
+and predictions it scores); ``gk.problems.new(kind, seed=...)`` poses a seeded exercise.
 """
 
+from . import problems  # seeded exercises: gk.problems.new
 from .api import (
     Sim,
     Trace,
@@ -53,6 +57,7 @@ from .errors import (
 from .hooks import Event, Observer
 from .machine import SWITCHES, Costs
 from .runtime2 import GStatus, PStatus
+from .stepper import Stepper
 from .sync import Cond, Mutex, WaitGroup
 
 __version__ = "0.1.0"
@@ -62,5 +67,5 @@ __all__ = [
     "Mutex", "Observer", "PStatus", "PanicError", "Sim", "SimulationLimit", "Trace", "UsageError",
     "WaitGroup", "block_forever", "go", "goexit", "gomaxprocs", "goid", "gosched", "mcount",
     "netwait", "now", "num_goroutine", "panic", "println", "procid", "recv", "run", "select",
-    "send", "set_gomaxprocs", "sleep", "stack", "syscall", "work",
+    "send", "set_gomaxprocs", "sleep", "stack", "syscall", "work", "Stepper", "problems",
 ]

@@ -3,7 +3,9 @@
     python -m gmpkit                       # the default scenario, GOMAXPROCS=2, schedtrace every 1 ms
     python -m gmpkit cpu_bound -p 4 -n 16  # 16 CPU-bound goroutines on 4 Ps
     python -m gmpkit blocking_syscalls --no-handoff --detail
+    python -m gmpkit cpu_bound --why       # every scheduling decision, with the rule behind it
     python -m gmpkit --list                # the scenarios
+    python -m gmpkit problem --seed 7 [-c] # a seeded exercise about the scheduler (problems.py)
 
 Like an OSTEP homework simulator, every option is echoed on the first line so any run can be
 reproduced, and the same options always print the same lines.
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 
 from . import scenarios
 from .errors import GoExit, SimulationLimit, UsageError
+from .hooks import DECISION_KINDS, EVENT_KINDS, Event, Observer, decision_line
 from .machine import SWITCHES
 
 
@@ -42,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="virtual-time limit in ms (default 60000)")
     ap.add_argument("--summary", action="store_true",
                     help="after the SCHED lines, print the program's output and a summary")
+    ap.add_argument("--why", action="store_true",
+                    help="instead of the SCHED lines, print every scheduling decision with the "
+                    "rule of proc.go behind it (hooks.RULES) and why it fired")
+    ap.add_argument("--kinds", default="", metavar="K1,K2",
+                    help="with --why: only these event kinds (e.g. GoStart,Steal; default: "
+                    "every decision, sysmon's ticks left out)")
     for name in SWITCHES:
         ap.add_argument(f"--no-{name.replace('_', '-')}", dest=f"sw_{name}", action="store_false",
                         help=f"turn off {name.replace('_', ' ')}")
@@ -58,7 +67,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+class WhyPrinter(Observer):
+    """Prints each decision as it happens: time, kind, G/M/P, ``[rule]`` and the sentence."""
+
+    def __init__(self, kinds: frozenset[str], out=None) -> None:
+        self.kinds = kinds
+        self.out = out if out is not None else sys.stdout
+
+    def event(self, ev: Event) -> None:
+        if ev.kind in self.kinds:
+            print(decision_line(ev), file=self.out)
+
+
+def _kinds(spec: str) -> frozenset[str]:
+    if not spec:
+        return DECISION_KINDS
+    kinds = frozenset(k.strip() for k in spec.split(",") if k.strip())
+    unknown = sorted(kinds - set(EVENT_KINDS))
+    if unknown:
+        raise UsageError(f"unknown event kind(s) {', '.join(unknown)} in --kinds; choose from "
+                         f"{', '.join(EVENT_KINDS)}")
+    return kinds
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["problem"]:
+        from . import problems
+
+        return problems.cli(argv[1:])
     args = build_parser().parse_args(argv)
     if args.list:
         print(scenarios.describe())
@@ -75,21 +112,31 @@ def _main(argv: Sequence[str] | None = None) -> int:
         godebug += ",asyncpreemptoff=1"
     switches = {name: getattr(args, f"sw_{name}") for name in SWITCHES}
     off = [f"--no-{k.replace('_', '-')}" for k, v in switches.items() if not v]
+    why = ""
+    if args.why:
+        why = " --why" + (f" --kinds {args.kinds}" if args.kinds else "")
+        try:
+            kinds = _kinds(args.kinds)
+        except UsageError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     print(f"# gmpkit: scenario={args.scenario} gomaxprocs={args.gomaxprocs} "
           f"goroutines={args.goroutines if args.goroutines is not None else 'default'} "
-          f"seed={args.seed} godebug={godebug}" + (" " + " ".join(off) if off else ""))
+          f"seed={args.seed} godebug={godebug}" + (" " + " ".join(off) if off else "") + why)
     try:
+        observers = [WhyPrinter(kinds)] if args.why else []
         sc = scenarios.get(args.scenario, **params)
         trace = sc.run(gomaxprocs=args.gomaxprocs, godebug=godebug, record=False, check=False,
-                       until_ms=args.until_ms, **switches)
+                       until_ms=args.until_ms, observers=observers, **switches)
     except (UsageError, TypeError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except SimulationLimit as e:
         print(f"error: {e}", file=sys.stderr)
         return 3
-    for line in trace.schedtrace_lines:
-        print(line)
+    if not args.why:
+        for line in trace.schedtrace_lines:
+            print(line)
     if args.summary or trace.exit_code:
         if trace.stdout:
             print(trace.stdout, end="")

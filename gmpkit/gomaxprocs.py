@@ -80,7 +80,7 @@ def procresize(s: Sched, nprocs: int, m: M) -> list[P]:
         p0 = s.allp[0]
         s.casp(p0, PStatus.GCSTOP, PStatus.IDLE)
         p0.m = None
-        s.acquirep(m, p0)
+        s.acquirep(m, p0, "acquirep-procresize")
     runnable: list[P] = []
     for p in reversed(s.allp):
         if p is m.p:
@@ -112,7 +112,7 @@ def set_gomaxprocs(s: Sched, g: G, n: int) -> None:
     assert m is not None
     stop_the_world(s, m)
     if s.observers:
-        s.emit("GOMAXPROCS", g, m, m.p, extra=(prev, n))
+        s.emit("GOMAXPROCS", g, m, m.p, extra=(prev, n), cause=("gomaxprocs", prev, n))
     start_the_world(s, procresize(s, n, m))
     s.cont(g, s.costs.stw_ns, prev)
 
@@ -168,7 +168,7 @@ def stop_the_world(s: Sched, m: M) -> None:
     for om in stopping:
         om.evseq = s.queue.token()  # cancels whatever it was about to do
         om.spinning = False
-        s.stopm(om)
+        s.stopm(om, "stopm-stw")
     for om in s.allm:
         om.spinning = False
     s.nmspinning = 0
@@ -187,4 +187,4 @@ def start_the_world(s: Sched, runnable: list[P]) -> None:
             om.evseq = s.at(s.now + s.costs.stw_ns, s._ev_mstart, om)
         else:
             s.startm(p, False, "starttheworld")
-    s.wakep()
+    s.wakep("starttheworld")

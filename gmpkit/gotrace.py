@@ -868,7 +868,9 @@ class GoTrace:
     @property
     def events(self) -> pd.DataFrame:
         """Every scheduling event in the model's vocabulary (see the module text), with the OS
-        ``thread`` id and the inferred ``ready_p``; ``source`` is None (not in Go's trace)."""
+        ``thread`` id and the inferred ``ready_p``; ``source`` and the model's ``rule``,
+        ``args`` and ``why`` (the rule of proc.go behind each decision) are None: Go's trace
+        does not say."""
         def build() -> pd.DataFrame:
             import pandas as pd
 
@@ -879,6 +881,8 @@ class GoTrace:
             for c in ("g", "m", "p", "thread", "ready_p"):
                 df[c] = df[c].astype("Int64")
             df["source"] = df["source"].astype(object)
+            for c in ("rule", "args", "why"):
+                df[c] = pd.Series([None] * len(df), dtype=object)
             return df
 
         return self._memo("events", build)

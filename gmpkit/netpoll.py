@@ -75,7 +75,8 @@ class Netpoller:
         m.poll_until = poll_until
         self.blocked_m = m
         if s.observers:
-            s.emit("MNetpoll", m=m, extra=poll_until)
+            s.emit("MNetpoll", m=m, extra=poll_until,
+                   cause=("netpoll-block", poll_until or None, self.waiters))
         self._arm(m)
 
     def wake_by(self, when: int) -> None:
@@ -112,14 +113,14 @@ class Netpoller:
         p = s.pidleget()
         if p is None:
             s.injectglist(ready, None)
-            s.stopm(m)
+            s.stopm(m, "stopm-netpoll")
             return
-        s.acquirep(m, p)
+        s.acquirep(m, p, "acquirep-netpoll")
         if ready:
             g = ready.pop(0)
             s.casgstatus(g, GStatus.WAITING, GStatus.RUNNABLE)
             s.injectglist(ready, p)
-            s.execute(m, g, False, "netpoll")
+            s.execute(m, g, False, "netpoll", ("netpoll-wake", len(ready) + 1))
             return
         # Woken for a timer: the polling M runs every expired timer onto its new P.
         for tp in s.allp:

@@ -215,3 +215,20 @@ class Park(ParkingOp):
 
     def apply(self, sched: Sched, g: G) -> None:
         sched.park(g, self.reason)
+
+
+# The runtime's own goroutines, which start and park (runtime.main starts them: see
+# ``Sched._runtime_main``). The model has no garbage collector, no finalizers and a GOMAXPROCS
+# only the program changes, so nothing ever wakes them; they exist for their ids, their place
+# in the queues at start-up and the dumps at GOTRACEBACK=system.
+
+
+async def runtime_helper(reason: str) -> None:
+    """forcegchelper, updateMaxProcsGoroutine, runFinalizers: park until needed (never)."""
+    await Park(reason)
+
+
+async def runtime_bg_worker(started: Any, reason: str) -> None:
+    """bgsweep, bgscavenge: tell gcenable they have started (a send on ``started``), then park."""
+    await started.send(1)
+    await Park(reason)

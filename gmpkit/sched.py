@@ -65,8 +65,9 @@ in docs/model.md):
 * No real parallelism: every atomic/CAS is one atomic step; the "delicate dance" rechecks of
   ``findRunnable`` after dropping a P are reduced to the global-queue and local-queue rechecks.
 * No garbage collector, trace reader, finalizers, cgo, LockOSThread or template thread. The runtime's
-  own goroutines that park forever (force gc, sweeper, scavenger, GOMAXPROCS updater) *are* created at
-  start-up, as Go does, so goroutine ids and the first scheduling decisions look like Go's.
+  own goroutines that park forever (force gc, sweeper, scavenger, GOMAXPROCS updater, and the
+  finalizer goroutine of a program that links os) *are* created at start-up, as Go does, so
+  goroutine ids and the first scheduling decisions look like Go's.
 * Preemption lands at the goroutine's next step (async preemption), or, with ``asyncpreemptoff=1``,
   only in ``work(..., calls=True)`` segments and at the next gmpkit operation.
 * A spinning M's search is instantaneous; what costs virtual time is waking or creating the thread
@@ -83,7 +84,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from . import timers
+from . import ops, timers
 from .chan import Chan
 from .dump import CHECKDEAD_STACK, fatal_text, panic_text
 from .errors import GoexitUnwind, GoFatal, GoPanic, UsageError
@@ -91,7 +92,7 @@ from .gomaxprocs import procresize
 from .hooks import Event, Observer
 from .machine import Costs, EventQueue, Godebug, ProgramExit, Result
 from .netpoll import Netpoller
-from .ops import NONE, Park, Work, asyncio_error, bad_await_error, current, raised_in_asyncio
+from .ops import NONE, Work, asyncio_error, bad_await_error, current, raised_in_asyncio
 from .runtime2 import (
     GFREE_BATCH,
     GFREE_MAX,
@@ -125,20 +126,6 @@ __all__ = ["Event", "G", "GStatus", "M", "Observer", "P", "PStatus", "Sched"]
 #: model each turn makes progress, so it never needs more than a few; this bound turns a model
 #: bug (an endless loop) into a clear error.
 FIND_RUNNABLE_MAX_ROUNDS = 1000
-
-
-class _Runtime:
-    """The runtime's own start-up goroutines (``proc.go: main``, ``gcenable``, ...)."""
-
-    @staticmethod
-    async def helper(reason: str) -> None:
-        """forcegchelper, updateMaxProcsGoroutine, runFinalizers: park until needed (never)."""
-        await Park(reason)
-
-    @staticmethod
-    async def bg_worker(c: Any, reason: str) -> None:
-        await c.send(1)
-        await Park(reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,12 +194,14 @@ class Sched:
     # ----- observers ------------------------------------------------------------------------
 
     def emit(self, kind: str, g: G | None = None, m: M | None = None, p: P | None = None,
-             reason: str | None = None, source: str | None = None, extra: Any = None) -> None:
-        """Tell observers about a decision (``hooks.EVENT_KINDS``). Call sites guard with
-        ``if self.observers`` so this costs nothing when nobody listens."""
+             reason: str | None = None, source: str | None = None, extra: Any = None,
+             cause: tuple[Any, ...] = (None,)) -> None:
+        """Tell observers about a decision (``hooks.EVENT_KINDS``) and its ``cause``: the code of
+        the rule that made it, then the rule's arguments (``hooks.RULES``). Call sites guard
+        with ``if self.observers`` so this costs nothing when nobody listens."""
         ev = Event(self.now, kind, g.goid if g is not None else None,
                    m.id if m is not None else None, p.id if p is not None else None,
-                   reason, source, extra)
+                   reason, source, extra, cause)
         for o in self.observers:
             o.event(ev)
 
@@ -257,18 +246,18 @@ class Sched:
         """``proc.go: main``: start sysmon, the runtime's helper goroutines, then ``main.main``."""
         self.main_started = True
         self.sysmon.start()
-        rt = _Runtime
-        self.newproc(rt.helper(WAIT_FORCEGC), "runtime.forcegchelper", True, "runtime.init.7")
+        helper, bg_worker = ops.runtime_helper, ops.runtime_bg_worker
+        self.newproc(helper(WAIT_FORCEGC), "runtime.forcegchelper", True, "runtime.init.7")
         # gcenable: start the sweeper and scavenger and wait until both have started.
         c = Chan(2)
-        self.newproc(rt.bg_worker(c, WAIT_SWEEP), "runtime.bgsweep", True, "runtime.gcenable")
-        self.newproc(rt.bg_worker(c, WAIT_SCAVENGE), "runtime.bgscavenge", True, "runtime.gcenable")
+        self.newproc(bg_worker(c, WAIT_SWEEP), "runtime.bgsweep", True, "runtime.gcenable")
+        self.newproc(bg_worker(c, WAIT_SCAVENGE), "runtime.bgscavenge", True, "runtime.gcenable")
         await c.recv()
         await c.recv()
-        self.newproc(rt.helper(WAIT_GOMAXPROCS_UPDATER), "runtime.updateMaxProcsGoroutine", True,
+        self.newproc(helper(WAIT_GOMAXPROCS_UPDATER), "runtime.updateMaxProcsGoroutine", True,
                      "runtime.defaultGOMAXPROCSUpdateEnable")
         if self.links_os:  # os's init calls SetFinalizer, which starts the finalizer goroutine
-            self.newproc(rt.helper(WAIT_FINALIZER), "runtime.runFinalizers", True,
+            self.newproc(helper(WAIT_FINALIZER), "runtime.runFinalizers", True,
                          "runtime.createfing")
         # Package initialisation (doInit) takes a while in real Go; meanwhile the thread that
         # wakep started steals and runs the updater, so main.main usually starts with empty
@@ -331,10 +320,12 @@ class Sched:
         g = self.newg(coro, name, cur.goid, system, p, gopc)
         cur.debt += self.costs.go_ns
         if self.observers:
-            self.emit("GoCreate", g, m, p, extra=cur.goid)
+            kick = p.runnext.goid if p.runnext is not None and self.sw_runnext else None
+            self.emit("GoCreate", g, m, p, extra=cur.goid,
+                      cause=("newproc", cur.goid, kick, self.sw_runnext))
         self.runqput(p, g, True)
         if self.main_started:
-            self.wakep()
+            self.wakep("newproc")
         return g
 
     def curg(self) -> G:
@@ -368,7 +359,8 @@ class Sched:
         batch.append(g)
         self.runq.extend(batch)
         if self.observers:
-            self.emit("RunqOverflow", p=p, extra=len(batch))
+            self.emit("RunqOverflow", p=p, extra=len(batch),
+                      cause=("runqputslow", len(batch), g.goid))
 
     def runqget(self, p: P) -> tuple[G | None, bool]:
         """``runqget``: runnext first (inherits the time slice), else the local queue head.
@@ -411,26 +403,26 @@ class Sched:
     def nmidle(self) -> int:
         return len(self.midle)
 
-    def pidleput(self, p: P) -> None:
-        """``pidleput``: push an idle P on the idle stack. p is IDLE (released, or taken from a
-        syscall), has no M, and an empty local queue."""
+    def pidleput(self, p: P, by: M | None = None) -> None:
+        """``pidleput``: push an idle P on the idle stack. p is IDLE (released by M ``by``, or
+        taken from a syscall), has no M, and an empty local queue."""
         assert not p.runq and p.runnext is None, f"pidleput: P{p.id} has work"
         self.casp(p, PStatus.IDLE, PStatus.IDLE)
         p.m = None
         self.pidle.append(p)
         if self.observers:
-            self.emit("PRelease", p=p)
+            self.emit("PRelease", p=p, cause=("pidleput", by.id if by else None))
 
     def pidleget(self) -> P | None:
         """``pidleget``: pop the idle stack (LIFO). The P stays IDLE until an acquirep."""
         return self.pidle.pop() if self.pidle else None
 
-    def mput(self, m: M) -> None:
+    def mput(self, m: M, rule: str = "stopm-idle") -> None:
         """``mput``: park the M on the idle stack, then ``checkdead``. m holds no P."""
         m.parked = True
         self.midle.append(m)
         if self.observers:
-            self.emit("MIdle", m=m)
+            self.emit("MIdle", m=m, cause=(rule,))
         self.checkdead()
 
     def mget(self) -> M | None:
@@ -442,7 +434,7 @@ class Sched:
 
     # ----- P ownership (acquirep/releasep) --------------------------------------------------
 
-    def acquirep(self, m: M, p: P) -> None:
+    def acquirep(self, m: M, p: P, rule: str = "acquirep-start") -> None:
         """``acquirep``/``wirep``: m (holding no P) takes p, which must be IDLE and unowned."""
         assert p.m is None and m.p is None, f"acquirep: M{m.id} -> {p!r}"
         self.casp(p, PStatus.IDLE, PStatus.RUNNING)
@@ -450,7 +442,7 @@ class Sched:
         p.m = m
         p.oldm = m
         if self.observers:
-            self.emit("PAcquire", m=m, p=p)
+            self.emit("PAcquire", m=m, p=p, cause=(rule,))
 
     def releasep(self, m: M) -> P:
         """``releasep``: m gives up its P (RUNNING -> IDLE); the caller puts it somewhere."""
@@ -488,7 +480,7 @@ class Sched:
             self.nmsys += 1
         return m
 
-    def startm(self, p: P | None, spinning: bool, reason: str = "") -> bool:
+    def startm(self, p: P | None, spinning: bool, reason: str = "", caller: str = "") -> bool:
         """``startm``: run ``p`` (or an idle P) on an idle M, or on a new one. ``p`` is off the
         idle list and IDLE. With ``spinning`` the caller has already counted the M in
         nmspinning (and this undoes it if no P can be found). Returns whether an M was started."""
@@ -503,17 +495,17 @@ class Sched:
             m = self.newm_struct()
             delay = self.costs.thread_start_ns
             if self.observers:
-                self.emit("MCreate", m=m, p=p, reason=reason)
+                self.emit("MCreate", m=m, p=p, reason=reason, cause=("startm", caller))
         else:
             delay = self.costs.thread_wake_ns
             if self.observers:
-                self.emit("MWake", m=m, p=p, reason=reason)
+                self.emit("MWake", m=m, p=p, reason=reason, cause=("startm", caller))
         m.spinning = spinning
         # The P is off the idle list but stays _Pidle with no M until the woken thread runs
         # acquirep, as in Go (scheddetail shows it so meanwhile).
         m.nextp = p
         if spinning and self.observers:
-            self.emit("MSpin", m=m, p=p)
+            self.emit("MSpin", m=m, p=p, cause=("spin-start", reason))
         m.evseq = self.at(self.now + delay, self._ev_mstart, m)
         return True
 
@@ -528,9 +520,9 @@ class Sched:
         self.acquirep(m, p)
         self.schedule(m)
 
-    def wakep(self) -> None:
+    def wakep(self, caller: str = "") -> None:
         """``wakep``: if no M is spinning and a P is idle, start one spinning M. Called when
-        work appears (newproc, ready, gosched, injectglist, a new earliest timer)."""
+        work appears (``caller``: newproc, goready, gosched, injectglist, timer...)."""
         if not self.sw_spinning or self.nmspinning != 0 or not self.pidle:
             if self.sw_spinning and self.nmspinning == 0 and not self.pidle:
                 self.needspinning = 1
@@ -538,14 +530,14 @@ class Sched:
         self.nmspinning += 1
         p = self.pidleget()
         assert p is not None
-        self.startm(p, True, "wakep")
+        self.startm(p, True, "wakep", caller)
 
-    def stopm(self, m: M) -> None:
+    def stopm(self, m: M, rule: str = "stopm-idle") -> None:
         """``stopm``: the M has no P, is not spinning and has no work: park it on the idle list
         (it sleeps until ``startm`` gives it a P)."""
         assert m.p is None and not m.spinning, f"stopm: {m!r}"
         m.curg = None
-        self.mput(m)
+        self.mput(m, rule)
 
     def handoffp(self, p: P) -> None:
         """``handoffp``: p was taken from a thread in a system call (``retake``): start an M for
@@ -567,14 +559,15 @@ class Sched:
             self.startm(p, False, "handoff:last")
             return
         self._handoff(p, "idle")
-        self.pidleput(p)
+        self.pidleput(p, None)
         if p.timers:
             self.wake_netpoller(p.timers[0][0])
 
     def _handoff(self, p: P, rule: str) -> None:
-        """Report which ``handoffp`` rule fired for p."""
+        """Report which ``handoffp`` rule fired for p (for ``work``: what work it has)."""
         if self.observers:
-            self.emit("Handoff", p=p, reason=rule)
+            self.emit("Handoff", p=p, reason=rule, cause=(
+                "handoff-" + rule, len(p.runq), p.runnext and p.runnext.goid, len(self.runq)))
 
     # ----- the scheduling loop (schedule, findRunnable, execute) ----------------------------
 
@@ -601,22 +594,23 @@ class Sched:
         if found is None:
             self._switch_delay = 0
             return  # the M parked (idle list or netpoll)
-        g, inherit, source = found
+        g, inherit, source, cause = found
         if m.spinning:
             self.resetspinning(m)
-        self.execute(m, g, inherit, source)
+        self.execute(m, g, inherit, source, cause)
 
     def resetspinning(self, m: M) -> None:
         """``resetspinning``: the spinner found work; start another spinner if needed."""
         m.spinning = False
         self.nmspinning -= 1
         if self.observers:
-            self.emit("MSpinStop", m=m, p=m.p)
-        self.wakep()
+            self.emit("MSpinStop", m=m, p=m.p, cause=("spin-found",))
+        self.wakep("resetspinning")
 
-    def execute(self, m: M, g: G, inherit: bool, source: str) -> None:
+    def execute(self, m: M, g: G, inherit: bool, source: str,
+                cause: tuple[Any, ...] = ("runnext",)) -> None:
         """``execute``: switch m to g (RUNNABLE, taken off its queue); a fresh time slice (not
-        inherited) bumps schedtick. ``source`` says where g was found, for observers."""
+        inherited) bumps schedtick. ``source``, ``cause``: where g was found, and by which rule."""
         p = m.p
         assert p is not None
         if g.status is not RUNNABLE:
@@ -628,37 +622,39 @@ class Sched:
         if not inherit:
             p.schedtick += 1
         if self.observers:
-            self.emit("GoStart", g, m, p, source=source)
+            self.emit("GoStart", g, m, p, source=source, cause=cause)
         d = self.costs.switch_ns
         if self._switch_delay:
             d += self._switch_delay
             self._switch_delay = 0
         m.evseq = self.at(self.now + d, self._ev_run, m)
 
-    def find_runnable(self, m: M) -> tuple[G, bool, str] | None:
+    def find_runnable(self, m: M) -> tuple[G, bool, str, tuple[Any, ...]] | None:
         """``findRunnable``: the sources in Go's exact order (go-scheduler.md §5.2). m holds a P.
-        Returns (g, inherit the time slice, where it was found), or None when the M has given
-        up its P and parked (on the idle list, or in the poller)."""
+        Returns (g, inherit the time slice, where it was found, cause: ``hooks.RULES``), or None
+        when the M has given up its P and parked (on the idle list, or in the poller)."""
         for _ in range(FIND_RUNNABLE_MAX_ROUNDS):  # each round is one "goto top"
             p = m.p
             assert p is not None
             # 2. Run this P's expired timers: woken sleepers land in its runnext.
-            if p.timers and p.timers[0][0] <= self.now:
-                self.run_timers(p, p)
+            woke = None  # the last sleeper readied (observers call its start "timer")
+            if p.timers and p.timers[0][0] <= self.now and self.run_timers(p, p):
+                woke = p.runnext
             # 4. Fairness: every 61st tick, one G from the global queue first.
             if self.sw_global_check and p.schedtick % GLOBAL_CHECK_TICKS == 0 and self.runq:
                 g = self.globrunqget()
                 assert g is not None
-                return g, False, "global-61"
+                return g, False, "global-61", ("global-61", p.schedtick, len(self.runq) + 1)
             # 6. Local: runnext (inherits the slice), then the local queue.
             g, inherit = self.runqget(p)
             if g is not None:
-                return g, inherit, "runnext" if inherit else "local"
-            # 7. Global: a batch.
+                cause = ("local",) if not inherit else ("timer",) if g is woke else ("runnext",)
+                return g, inherit, "runnext" if inherit else "local", cause
+            # 7. Global: a batch (the local queue is empty: it ends up holding the batch's rest).
             if self.runq:
                 g = self.globrunqgetbatch(p)
                 assert g is not None
-                return g, False, "global"
+                return g, False, "global", ("global", len(p.runq) + 1, len(self.runq))
             # 8. Netpoll, non-blocking, if nobody is blocked in it.
             if self.netpoll.waiters and self.netpoll.blocked_m is None:
                 ready = self.netpoll.poll(self.now)
@@ -666,7 +662,7 @@ class Sched:
                     g = ready.pop(0)
                     self.casgstatus(g, GStatus.WAITING, GStatus.RUNNABLE)
                     self.injectglist(ready, p)
-                    return g, False, "netpoll"
+                    return g, False, "netpoll", ("netpoll", len(ready) + 1)
             # 9. Steal, if spinning or spinners are at most half the busy Ps. (With the
             # `stealing` switch off, only other Ps' expired timers are still taken.)
             if m.spinning or 2 * self.nmspinning < self.gomaxprocs - self.npidle:
@@ -674,7 +670,8 @@ class Sched:
                     m.spinning = True
                     self.nmspinning += 1
                     if self.observers:
-                        self.emit("MSpin", m=m, p=p)
+                        self.emit("MSpin", m=m, p=p, cause=(
+                            "spin-steal", self.nmspinning - 1, self.gomaxprocs - self.npidle))
                 self.needspinning = 0
                 got = self.steal_work(m, p)
                 if got is not None:
@@ -683,25 +680,25 @@ class Sched:
             if self.runq:
                 g = self.globrunqgetbatch(p)
                 assert g is not None
-                return g, False, "global"
+                return g, False, "global", ("global-recheck", len(p.runq) + 1, len(self.runq))
             if not m.spinning and self.needspinning == 1 and self.sw_spinning:
                 m.spinning = True
                 self.nmspinning += 1
                 self.needspinning = 0
                 continue
             self.releasep(m)
-            self.pidleput(p)
+            self.pidleput(p, m)
             # 12. Drop spinning, then recheck (the "delicate dance", reduced: single-threaded,
             # nothing can have changed except what we check here).
             if m.spinning:
                 m.spinning = False
                 self.nmspinning -= 1
                 if self.observers:
-                    self.emit("MSpinStop", m=m)
+                    self.emit("MSpinStop", m=m, cause=("spin-none",))
                 if self.runq or (self.sw_stealing and self.any_local_work()):
                     p2 = self.pidleget()
                     if p2 is not None:
-                        self.acquirep(m, p2)
+                        self.acquirep(m, p2, "acquirep-recheck")
                         m.spinning = True
                         self.nmspinning += 1
                         continue
@@ -722,7 +719,7 @@ class Sched:
                 return True
         return False
 
-    def steal_work(self, m: M, p: P) -> tuple[G, bool, str] | None:
+    def steal_work(self, m: M, p: P) -> tuple[G, bool, str, tuple[Any, ...]] | None:
         """``stealWork``: 4 rounds over all Ps in a random coprime-stride order; timers and
         runnext are only taken in the last round. m is spinning and holds p."""
         n = len(self.allp)
@@ -743,15 +740,19 @@ class Sched:
                     if self.run_timers(victim, p):
                         g, inherit = self.runqget(p)
                         if g is not None:
-                            return g, inherit, "runnext" if inherit else "local"
+                            return (g, inherit, "runnext" if inherit else "local",
+                                    ("steal-timer", victim.id))
                 if victim.status == PStatus.IDLE or not self.sw_stealing:
                     continue  # never steal from idle Ps (idlepMask)
-                g = self.runqsteal(p, victim, last)
+                had = len(victim.runq)
+                g = self.runqsteal(p, victim, last, i + 1)
                 if g is not None:
-                    return g, False, f"steal:P{victim.id}"
+                    return g, False, f"steal:P{victim.id}", (
+                        ("steal", victim.id, had - len(victim.runq), had, i + 1) if had
+                        else ("steal-runnext", victim.id, i + 1))
         return None
 
-    def runqsteal(self, p: P, victim: P, steal_runnext: bool) -> G | None:
+    def runqsteal(self, p: P, victim: P, steal_runnext: bool, rnd: int = 0) -> G | None:
         """``runqsteal``/``runqgrab``: take ceil(half) of the victim's local queue from its head;
         if empty and allowed, its runnext. The thief runs the last G taken, queues the rest."""
         k = len(victim.runq)
@@ -770,13 +771,15 @@ class Sched:
             victim.runnext = None
             assert g is not None
             if self.observers:
-                self.emit("Steal", p=p, source="runnext", extra=(victim.id, 1))
+                self.emit("Steal", p=p, source="runnext", extra=(victim.id, 1),
+                          cause=("runqsteal-runnext", victim.id, rnd))
             return g
         stolen = [victim.runq.popleft() for _ in range(n)]
         g = stolen.pop()
         p.runq.extend(stolen)
         if self.observers:
-            self.emit("Steal", p=p, source="runq", extra=(victim.id, n))
+            self.emit("Steal", p=p, source="runq", extra=(victim.id, n),
+                      cause=("runqsteal", victim.id, n, k, rnd))
         return g
 
     # ----- running a goroutine --------------------------------------------------------------
@@ -889,7 +892,7 @@ class Sched:
             self._switch_delay += g.debt
             g.debt = 0
         if self.observers:
-            self.emit("GoBlock", g, m, m.p, reason=reason)
+            self.emit("GoBlock", g, m, m.p, reason=reason, cause=("gopark", timer_when or None))
         if timer_when:
             assert m.p is not None
             timers.add_timer(self, m.p, timer_when, g)
@@ -915,13 +918,15 @@ class Sched:
             if old is not None:
                 self.runqput(p, old, False)
         else:
+            old = None
             self.runqput(p, g, False)
         if self.observers:
-            self.emit("GoUnblock", g, p.m, p, source="runnext" if nxt else "local",
-                      extra=cur.goid if cur is not None else None)
+            waker = cur.goid if cur is not None else None
+            self.emit("GoUnblock", g, p.m, p, source="runnext" if nxt else "local", extra=waker,
+                      cause=("goready", waker, g.waitreason, old and old.goid, p.runnext is g))
         if not self.nmspinning:  # wakep's first checks, inlined
             if self.pidle:
-                self.wakep()
+                self.wakep("goready")
             elif self.sw_spinning:
                 self.needspinning = 1
 
@@ -935,10 +940,11 @@ class Sched:
         g.m = None
         m.curg = None
         if self.observers:
-            self.emit("GoPreempt" if preempted else "GoSched", g, m, m.p)
+            self.emit("GoPreempt" if preempted else "GoSched", g, m, m.p,
+                      cause=("gopreempt" if preempted else "gosched",))
         self.globrunqput(g)
         if self.main_started:
-            self.wakep()
+            self.wakep("gosched")
         # The switch happens after the Gosched call's own cost.
         d, g.debt = g.debt, 0
         self.schedule_after(m, d)
@@ -954,7 +960,7 @@ class Sched:
         p = m.p
         assert p is not None
         if self.observers:
-            self.emit("GoEnd", g, m, p)
+            self.emit("GoEnd", g, m, p, cause=("goexit",))
         self.gfput(p, g)  # (main ends here only by runtime.Goexit: the program goes on)
         d, g.debt = g.debt, 0
         self.schedule_after(m, d)
@@ -981,7 +987,8 @@ class Sched:
             return False
         g.preempt = True
         if self.observers:
-            self.emit("PreemptRequest", g, m, p)
+            self.emit("PreemptRequest", g, m, p, cause=(
+                "preempt", p.sysmon_schedwhen, p.schedtick, not self.godebug.asyncpreemptoff))
         if g.work_end > self.now and (not self.godebug.asyncpreemptoff or g.work_calls):
             # The request lands in the middle of a work() segment: keep the rest for later.
             g.work_left = g.work_end - self.now
@@ -1000,7 +1007,7 @@ class Sched:
         m.oldp = p
         self.casgstatus(g, GStatus.RUNNING, GStatus.SYSCALL)
         if self.observers:
-            self.emit("GoSysCall", g, m, p)
+            self.emit("GoSysCall", g, m, p, cause=("entersyscall",))
         self.sysmon.wake()  # sysmon in deep sleep must be able to retake this P
         d = ns + g.debt + self.costs.syscall_ns
         g.debt = 0
@@ -1025,7 +1032,7 @@ class Sched:
         if m.p is not None:  # fast path
             m.p.syscalltick += 1
             if self.observers:
-                self.emit("GoSysExit", g, m, m.p, reason="fast")
+                self.emit("GoSysExit", g, m, m.p, reason="fast", cause=("exitsyscall-fast",))
             self.cont(g, 0)
             return
         p = None
@@ -1043,10 +1050,10 @@ class Sched:
             if p is not None:
                 self.sysmon.wake()
         if p is not None:
-            self.acquirep(m, p)
+            self.acquirep(m, p, "acquirep-exitsyscall")
             p.syscalltick += 1
             if self.observers:
-                self.emit("GoSysExit", g, m, p, reason=how)
+                self.emit("GoSysExit", g, m, p, reason=how, cause=("exitsyscall-" + how,))
             self.cont(g, 0)
             return
         # Slowest path (exitsyscallNoP): the G waits on the global queue, the M parks.
@@ -1054,9 +1061,9 @@ class Sched:
         g.m = None
         m.curg = None
         if self.observers:
-            self.emit("GoSysExit", g, m, None, reason="global")
+            self.emit("GoSysExit", g, m, None, reason="global", cause=("exitsyscall-global",))
         self.globrunqput(g)
-        self.stopm(m)
+        self.stopm(m, "stopm-exitsyscall")
 
     # ----- timers and the poller (time.go check, wakeNetPoller, injectglist) ------------------
 
@@ -1082,7 +1089,7 @@ class Sched:
             if nm.poll_until == 0 or when < nm.poll_until:
                 self.netpoll.wake_by(when)
         else:
-            self.wakep()
+            self.wakep("timer")
 
     def injectglist(self, gs: list[G], p: P | None) -> None:
         """``injectglist``: make a batch of waiting Gs runnable (WAITING -> RUNNABLE):
@@ -1094,7 +1101,8 @@ class Sched:
         for g in gs:
             self.casgstatus(g, GStatus.WAITING, GStatus.RUNNABLE)
             if self.observers:
-                self.emit("NetpollReady", g, source="global" if p is None else "local")
+                self.emit("NetpollReady", g, source="global" if p is None else "local",
+                          cause=("injectglist-global" if p is None else "injectglist-local",))
         if p is None:
             self.runq.extend(gs)
             n = len(gs)
@@ -1109,7 +1117,7 @@ class Sched:
             i += 1
         for g in gs[i:]:
             self.runqput(p, g, False)
-        self.wakep()
+        self.wakep("injectglist")
 
     # ----- program end: exit, panic, checkdead ----------------------------------------------
 
@@ -1118,7 +1126,7 @@ class Sched:
         self.result.exit_code = code
         self.result.ended = True
         if self.observers:
-            self.emit("Exit", extra=code)
+            self.emit("Exit", extra=code, cause=("exit", code))
         raise ProgramExit()
 
     def panic(self, g: G, e: BaseException) -> None:
@@ -1132,7 +1140,7 @@ class Sched:
         self.result.error = err
         self.result.ended = True
         if self.observers:
-            self.emit("Exit", g, extra=2, reason="panic")
+            self.emit("Exit", g, extra=2, reason="panic", cause=("panic",))
         raise ProgramExit()
 
     def fatal(self, message: str, gp: G | None = None, throw: bool = False,
@@ -1147,7 +1155,7 @@ class Sched:
         self.result.error = GoFatal(text, 2)
         self.result.ended = True
         if self.observers:
-            self.emit("Exit", extra=2, reason="fatal")
+            self.emit("Exit", extra=2, reason="fatal", cause=("fatal",))
         raise ProgramExit()
 
     def checkdead(self) -> None:

@@ -62,7 +62,7 @@ class Sysmon:
         s = self.sched
         self.m = s.newm_struct(system=True)
         if s.observers:
-            s.emit("MCreate", m=self.m, reason="sysmon")
+            s.emit("MCreate", m=self.m, reason="sysmon", cause=("newm-sysmon",))
         self._sleep()
 
     def _sleep(self) -> None:
@@ -131,9 +131,9 @@ class Sysmon:
             s.result.schedtrace_lines.append(text)
             s.result.stderr.append(text + "\n")
             if s.observers:
-                s.emit("Schedtrace", extra=text)
+                s.emit("Schedtrace", extra=text, cause=("schedtrace",))
         if s.observers:
-            s.emit("Sysmon", m=self.m, extra=self.delay)
+            s.emit("Sysmon", m=self.m, extra=self.delay, cause=("sysmon-tick", self.idle))
         self._sleep()
 
     def retake(self, now: int) -> int:
@@ -156,6 +156,7 @@ class Sysmon:
             if m is None or m.p is not p or m.curg is None or m.curg.status != GStatus.SYSCALL:
                 continue
             t = p.syscalltick
+            second = p.sysmon_syscalltick == t  # for observers: not taken on a first look
             if not sysretake and p.sysmon_syscalltick != t:
                 p.sysmon_syscalltick = t
                 p.sysmon_syscallwhen = now
@@ -168,6 +169,9 @@ class Sysmon:
             s.take_syscall_p(p)
             n += 1
             if s.observers:
-                s.emit("Retake", m.curg, m, p)
+                queued = len(p.runq) + (p.runnext is not None)
+                rule = ("retake-work" if queued else
+                        "retake-nobody" if s.nmspinning + s.npidle == 0 else "retake-grace")
+                s.emit("Retake", m.curg, m, p, cause=(rule, p.sysmon_syscallwhen, second, queued))
             s.handoffp(p)
         return n

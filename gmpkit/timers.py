@@ -62,7 +62,7 @@ def check(sched: Sched, tp: P, onto: P) -> int:
         if what.timer_seq != tseq or what.status is not WAITING:
             continue  # stale: the goroutine slept again, or was woken otherwise
         if sched.observers:
-            sched.emit("TimerFire", what, onto.m, onto)
+            sched.emit("TimerFire", what, onto.m, onto, cause=("timer-fire", when, tp.id))
         sched.ready(what)
         n += 1
     return n

@@ -9,7 +9,7 @@ What it gives (all times in virtual nanoseconds, ``*_ms`` columns in millisecond
 
 | method | what |
 |---|---|
-| :attr:`Recorder.events` | every event: time, event, goroutine, M, P, reason, source (*why* a goroutine ran where it ran: runnext, local, global, global (1 in 61), stolen from Pk, netpoll, exitsyscall) |
+| :attr:`Recorder.events` | every event: time, event, goroutine, M, P, reason, source (*where* a goroutine ran from: runnext, local, global, global (1 in 61), stolen from Pk, netpoll, exitsyscall), and *why*: the rule of ``proc.go`` behind it (``rule``, ``args``; ``hooks.RULES``) and that rule as a sentence (``why``) |
 | :attr:`Recorder.spans` | each stretch a goroutine ran (or sat in a syscall) on a P: the timeline's bars |
 | :attr:`Recorder.queues` | each P's local-queue length and runnext, and the global queue, after every event |
 | :attr:`Recorder.counts` | goroutines by state; Ms running / spinning / in syscall / idle; idle Ps |
@@ -34,16 +34,15 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from . import dump
-from .hooks import Observer
+from .hooks import Event, Observer, why_text
 from .runtime2 import GStatus, PStatus
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .hooks import Event
     from .sched import Sched
 
-__all__ = ["Recorder", "Snapshot", "PSnap", "source_text"]
+__all__ = ["Recorder", "Snapshot", "PSnap", "source_text", "take_snapshot"]
 
 #: Queue entries kept per P in a snapshot (the diagram draws 8 and "+N more").
 SNAPSHOT_QUEUE_IDS = 16
@@ -51,6 +50,8 @@ SNAPSHOT_QUEUE_IDS = 16
 #: long run keeps an even sample of instants in bounded memory.
 MAX_SNAPSHOTS = 4000
 
+#: Where a recorded event's cause (rule code, then its arguments) starts in its tuple.
+_CAUSE = 12
 # Events after which the G/M/P picture may have changed enough to be worth a snapshot.
 _SNAPSHOT_KINDS = frozenset({
     "GoCreate", "GoStart", "GoBlock", "GoUnblock", "GoSched", "GoPreempt", "GoEnd", "GoSysCall",
@@ -149,6 +150,54 @@ class Snapshot:
     netpoll_ms: tuple[int, ...]
 
 
+def _snap_tuple(s: Sched, index: int, n: int) -> tuple[Any, ...]:
+    """The G/M/P picture of ``s`` now, as plain tuples (the first ``n`` ids of each queue):
+    (index, Ps, global ids, global length, idle Ms, spinning Ms, syscall (M, G), netpoll Ms),
+    each P as (id, status, m, curg, in_syscall, runnext, runq ids, runq length, schedtick)."""
+    ps = []
+    for p in s.allp:
+        m = p.m
+        cg = m.curg if m is not None else None
+        runq = p.runq
+        nxt = p.runnext
+        ps.append((p.id, p.status, None if m is None else m.id,
+                   None if cg is None else cg.goid,
+                   cg is not None and cg.status == GStatus.SYSCALL,
+                   None if nxt is None else nxt.goid,
+                   tuple(map(_GOID, islice(runq, n))), len(runq), p.schedtick))
+    grq = s.runq
+    idle, spin, sysc, netp = [], [], [], []
+    for m in s.allm:
+        if m.system or m.p is not None:
+            continue
+        if m.curg is not None and m.curg.status == GStatus.SYSCALL:
+            sysc.append((m.id, m.curg.goid))
+        elif m.spinning:
+            spin.append(m.id)
+        elif m.in_netpoll:
+            netp.append(m.id)
+        elif m.parked:
+            idle.append(m.id)
+    return (index, tuple(ps), tuple(map(_GOID, islice(grq, n))), len(grq),
+            tuple(idle), tuple(spin), tuple(sysc), tuple(netp))
+
+
+def _snap_object(row: tuple[Any, ...], t: int, kind: str) -> Snapshot:
+    index, ps, grq, grq_len, idle, spin, sysc, netp = row
+    psnaps = tuple(
+        PSnap(pid, PStatus(status).name.lower(), m, curg, in_sys, nxt, ids, n, tick)
+        for pid, status, m, curg, in_sys, nxt, ids, n, tick in ps)
+    return Snapshot(t, index, kind, psnaps, grq, grq_len, idle, spin, sysc, netp)
+
+
+def take_snapshot(s: Sched, index: int = -1, event: str = "",
+                  max_ids: int = SNAPSHOT_QUEUE_IDS) -> Snapshot:
+    """The G/M/P picture of a live scheduler right now, as the recorder keeps it (the stepper
+    takes one after each decision). ``index``/``event`` label it; ``max_ids`` queue entries
+    are kept per queue."""
+    return _snap_object(_snap_tuple(s, index, max_ids), s.now, event)
+
+
 class Recorder(Observer):
     """The standard observer: records every event and the queue and thread state after it.
 
@@ -180,9 +229,11 @@ class Recorder(Observer):
         self.keep_snapshots = snapshots
         self.max_snapshots = max_snapshots
         # One tuple per event: (t, kind, g, m, p, reason, source, extra, gstatus, grq, lrq,
-        # runnext?): gstatus is the named user goroutine's state (an int; None for none or a
-        # runtime G), then the global queue's length and the named P's local queue length and
-        # whether its runnext is set, all read right after the event.
+        # runnext?, *cause): gstatus is the named user goroutine's state (an int; None for none
+        # or a runtime G), then the global queue's length and the named P's local queue length
+        # and whether its runnext is set, all read right after the event; then the event's
+        # cause, flattened (its rule code and the rule's arguments: hooks.RULES), so that a
+        # recorded event is one object for the garbage collector, not two.
         self._events: list[tuple[Any, ...]] = []
         # Queue state the events do not carry: the P named by the previous event, read again
         # at this one (index, p, lrq, runnext?); every P after a rescan (index, grq, lrqs,
@@ -273,7 +324,7 @@ class Recorder(Observer):
                 side((index, prev, len(pp.runq), pp.runnext is not None))
             prev = p
             append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, gst, len(s.runq),
-                    lq, nq))
+                    lq, nq) + ev.cause)
             if flags:
                 if flags & _MKIND:
                     sample_ms(index)
@@ -352,33 +403,7 @@ class Recorder(Observer):
         events to pass over before the next one."""
         s = self.sched
         assert s is not None
-        n = SNAPSHOT_QUEUE_IDS
-        ps = []
-        for p in s.allp:
-            m = p.m
-            cg = m.curg if m is not None else None
-            runq = p.runq
-            nxt = p.runnext
-            ps.append((p.id, p.status, None if m is None else m.id,
-                       None if cg is None else cg.goid,
-                       cg is not None and cg.status == GStatus.SYSCALL,
-                       None if nxt is None else nxt.goid,
-                       tuple(map(_GOID, islice(runq, n))), len(runq), p.schedtick))
-        grq = s.runq
-        idle, spin, sysc, netp = [], [], [], []
-        for m in s.allm:
-            if m.system or m.p is not None:
-                continue
-            if m.curg is not None and m.curg.status == GStatus.SYSCALL:
-                sysc.append((m.id, m.curg.goid))
-            elif m.spinning:
-                spin.append(m.id)
-            elif m.in_netpoll:
-                netp.append(m.id)
-            elif m.parked:
-                idle.append(m.id)
-        self._snaps.append((index, tuple(ps), tuple(map(_GOID, islice(grq, n))), len(grq),
-                            tuple(idle), tuple(spin), tuple(sysc), tuple(netp)))
+        self._snaps.append(_snap_tuple(s, index, SNAPSHOT_QUEUE_IDS))
         if len(self._snaps) > self.max_snapshots:
             last = self._snaps[-1]
             self._snaps[:] = self._snaps[:-1:2] + [last]
@@ -464,6 +489,17 @@ class Recorder(Observer):
 
     # ----- facts about the run --------------------------------------------------------------
 
+    def event_objects(self) -> list[Event]:
+        """The recorded events as :class:`~gmpkit.hooks.Event` objects (with their cause)."""
+        return [Event(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[_CAUSE:])
+                for r in self._events]
+
+    def queues_after(self, index: int) -> tuple[int, int | None, bool | None]:
+        """The global queue's length, and the local queue's length and whether runnext was
+        set on the P event ``index`` names (None without a P), right after that event."""
+        row = self._events[index]
+        return row[9], row[10], row[11]
+
     def end_ns(self) -> int:
         """Virtual time of the last recorded event."""
         return self._events[-1][0] if self._events else 0
@@ -500,7 +536,8 @@ class Recorder(Observer):
         qn: list[int] = []
         rows: list[tuple[Any, ...]] = []
         last = None
-        for i, (t, _kind, _g, _m, p, *_x, grq, lq, nq) in enumerate(self._events):
+        for i, (t, _kind, _g, _m, p, _r, _s, _x, _gst, grq, lq, nq, *_c) in enumerate(
+                self._events):
             if i in full:
                 _grq, lqs, nqs = full[i]
                 ql, qn = list(lqs), [int(x) for x in nqs]
@@ -527,11 +564,17 @@ class Recorder(Observer):
     @property
     @_cached
     def events(self) -> pd.DataFrame:
-        """Every scheduler event, in order. ``source`` says why a goroutine ran where it ran."""
+        """Every scheduler event, in order. ``source`` says where a goroutine ran from;
+        ``rule`` (a code of ``gmpkit.hooks.RULES``) and ``args`` say which rule of ``proc.go``
+        made the decision, and ``why`` says the same in a sentence."""
         import pandas as pd
 
         cols = ["time_ns", "event", "g", "m", "p", "reason", "source", "extra"]
         df = pd.DataFrame(self._event_rows(), columns=cols)
+        df["rule"] = [row[_CAUSE] for row in self._events]
+        df["args"] = [row[_CAUSE + 1:] for row in self._events]
+        df["why"] = [why_text(row[1], row[2], row[3], row[4], row[5], row[_CAUSE:], row[0])
+                     for row in self._events]
         df.insert(1, "time_ms", df["time_ns"] / 1e6)
         for c in ("g", "m", "p"):
             df[c] = df[c].astype("Int64")
@@ -710,14 +753,7 @@ class Recorder(Observer):
     @_cached
     def _snapshot_objects(self) -> list[Snapshot]:
         events = self._events
-        out = []
-        for index, ps, grq, grq_len, idle, spin, sysc, netp in self._snaps:
-            t, kind = events[index][0], events[index][1]
-            psnaps = tuple(
-                PSnap(pid, PStatus(status).name.lower(), m, curg, in_sys, nxt, ids, n, tick)
-                for pid, status, m, curg, in_sys, nxt, ids, n, tick in ps)
-            out.append(Snapshot(t, index, kind, psnaps, grq, grq_len, idle, spin, sysc, netp))
-        return out
+        return [_snap_object(row, events[row[0]][0], events[row[0]][1]) for row in self._snaps]
 
     def snapshots(self) -> list[Snapshot]:
         return list(self._snapshot_objects())

@@ -10,6 +10,7 @@ Every function takes a ``Trace`` returned by ``gk.run(..., record=True)`` (or th
 | :func:`goroutine_states` | how many goroutines are running, runnable, waiting, in a syscall |
 | :func:`threads_chart` | Ms running, spinning, idle and in syscalls, and idle Ps, over time |
 | :func:`gmp_diagram` | one instant: each P with its M, running G, runnext and local queue; the global queue; idle and syscall Ms. ``animate=True`` adds a slider and a play button over every recorded instant |
+| :func:`gmp_snapshot_spec` | the same diagram for one :class:`~gmpkit.trace.Snapshot`, with one decision's goroutine, thread and P highlighted (the stepper draws it after every click) |
 | :func:`side_by_side` | a model trace and a real Go trace (:class:`gmpkit.gotrace.GoTrace`) in one figure on one time axis: per-P timelines, goroutine states and threads, each model panel above the Go one, goroutines coloured by creation order so the same goroutine has the same colour in both |
 
 ``timeline``, ``goroutine_states`` and ``threads_chart`` also draw a real Go trace
@@ -37,6 +38,7 @@ __all__ = [
     "states_spec",
     "threads_spec",
     "gmp_spec",
+    "gmp_snapshot_spec",
     "timeline",
     "queue_chart",
     "goroutine_states",
@@ -373,7 +375,36 @@ def _diagram_points(snap, ncols: int) -> dict[str, dict[str, list]]:
     return groups
 
 
-def _diagram_traces(groups) -> list[dict[str, Any]]:
+#: How a highlighted goroutine or thread is ringed (the decision the stepper shows).
+_HIGHLIGHT = "#dc2626"
+_HIGHLIGHT_P_FILL = "rgba(250, 204, 21, 0.18)"
+
+
+def _highlight_trace(groups, highlight: dict[str, int | None] | None) -> dict[str, Any]:
+    """Red rings around the highlighted goroutine (wherever it is drawn) and thread. Always
+    present (empty without a highlight), so animation frames keep the same traces."""
+    xs: list[float] = []
+    ys: list[float] = []
+    hover: list[str] = []
+    h = highlight or {}
+    want = {f"G{h['g']}" if h.get("g") is not None else None,
+            f"M{h['m']}" if h.get("m") is not None else None} - {None}
+    for name in _GROUPS:
+        d = groups[name]
+        for x, y, text in zip(d["x"], d["y"], d["text"]):
+            label = text.split("·")[-1] if name == "other M" else text
+            if label in want or (name == "other M" and text.split("·")[0] in want):
+                xs.append(x)
+                ys.append(y)
+                hover.append(f"{text}: the decision shown")
+    return {"type": "scatter", "x": xs, "y": ys, "mode": "markers", "name": "decision",
+            "marker": {"symbol": "circle-open", "size": 52,
+                       "line": {"width": 3, "color": _HIGHLIGHT}, "color": _HIGHLIGHT},
+            "hovertext": hover, "hoverinfo": "text", "showlegend": False}
+
+
+def _diagram_traces(groups, highlight: dict[str, int | None] | None = None
+                    ) -> list[dict[str, Any]]:
     traces = []
     for name in _GROUPS:
         d = groups[name]
@@ -386,6 +417,7 @@ def _diagram_traces(groups) -> list[dict[str, Any]]:
             "textfont": {"size": 10, "color": "#111827"},
             "hovertext": d["hover"], "hoverinfo": "text", "showlegend": False,
         })
+    traces.append(_highlight_trace(groups, highlight))
     return traces
 
 
@@ -412,20 +444,7 @@ def gmp_spec(trace: Any, at_ms: float | None = None, *, at_event: int | None = N
     else:
         chosen = [rec.snapshot_at(at_ms * 1e6 if at_ms is not None else None)]
     first = chosen[0]
-    labels = [f"P{i}" for i in range(ncols)] + ["global queue", "Ms without a P"]
-    xs = list(range(ncols)) + [ncols + 0.3, ncols + 1.4]
-    layout = _base_layout(
-        title or _diagram_title(first),
-        height=height,
-        xaxis={"tickmode": "array", "tickvals": xs, "ticktext": labels, "side": "top",
-               "range": [-0.6, ncols + 2.0], "showgrid": False, "zeroline": False,
-               "fixedrange": True},
-        yaxis={"tickmode": "array", "tickvals": [4, 3, 2, 1, 0],
-               "ticktext": ["M", "P", "running G", "runnext", "local queue"],
-               "range": [-_MAX_SHOWN - 0.5, 4.6], "showgrid": False, "zeroline": False,
-               "fixedrange": True},
-        margin={"l": 90, "r": 20, "t": 90, "b": 20},
-    )
+    layout = _diagram_layout(ncols, title or _diagram_title(first), height)
     spec: dict[str, Any] = {"data": _diagram_traces(_diagram_points(first, ncols)),
                             "layout": layout}
     if animate:
@@ -453,6 +472,41 @@ def gmp_spec(trace: Any, at_ms: float | None = None, *, at_event: int | None = N
         }]
         layout["height"] = height + 100
     return spec
+
+
+def _diagram_layout(ncols: int, title: str, height: int) -> dict[str, Any]:
+    labels = [f"P{i}" for i in range(ncols)] + ["global queue", "Ms without a P"]
+    xs = list(range(ncols)) + [ncols + 0.3, ncols + 1.4]
+    return _base_layout(
+        title,
+        height=height,
+        xaxis={"tickmode": "array", "tickvals": xs, "ticktext": labels, "side": "top",
+               "range": [-0.6, ncols + 2.0], "showgrid": False, "zeroline": False,
+               "fixedrange": True},
+        yaxis={"tickmode": "array", "tickvals": [4, 3, 2, 1, 0],
+               "ticktext": ["M", "P", "running G", "runnext", "local queue"],
+               "range": [-_MAX_SHOWN - 0.5, 4.6], "showgrid": False, "zeroline": False,
+               "fixedrange": True},
+        margin={"l": 90, "r": 20, "t": 90, "b": 20},
+    )
+
+
+def gmp_snapshot_spec(snap: Any, *, ncols: int | None = None,
+                      highlight: dict[str, int | None] | None = None, title: str | None = None,
+                      height: int = 470) -> dict:
+    """The GMP diagram of one :class:`gmpkit.trace.Snapshot` (recorded, or taken from a live
+    scheduler with :func:`gmpkit.trace.take_snapshot`). ``highlight`` names the decision to
+    point at, e.g. ``{"g": 9, "m": 2, "p": 1}``: the goroutine and thread get a red ring, the
+    P's column a yellow band. ``ncols`` keeps the columns steady while GOMAXPROCS changes."""
+    n = max(ncols or 0, len(snap.ps))
+    layout = _diagram_layout(n, title or _diagram_title(snap), height)
+    hp = (highlight or {}).get("p")
+    if hp is not None and hp < n:
+        layout["shapes"] = [{
+            "type": "rect", "xref": "x", "yref": "y", "x0": hp - 0.45, "x1": hp + 0.45,
+            "y0": -_MAX_SHOWN - 0.45, "y1": 4.5, "fillcolor": _HIGHLIGHT_P_FILL,
+            "line": {"color": "#f59e0b", "width": 1.5}, "layer": "below"}]
+    return {"data": _diagram_traces(_diagram_points(snap, n), highlight), "layout": layout}
 
 
 def gmp_diagram(trace: Any, at_ms: float | None = None, *, at_event: int | None = None,

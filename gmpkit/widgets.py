@@ -56,6 +56,17 @@ def _put_spec(out, spec: dict[str, Any], name: str) -> None:
     },)
 
 
+def show_error(box: Any, error: str) -> None:
+    """Show ``error`` in an ``HTML`` widget, in red (hide the box when there is none)."""
+    if error:
+        box.value = ("<pre style='color:#b91c1c;background:#fef2f2;border:1px solid #fca5a5;"
+                     f"padding:6px;white-space:pre-wrap;margin:4px 0'>{html.escape(error)}</pre>")
+        box.layout.display = None
+    else:
+        box.value = ""
+        box.layout.display = "none"
+
+
 def _default_n(name: str) -> int:
     return inspect.signature(sc.SCENARIOS[name]).parameters["n"].default
 
@@ -203,15 +214,7 @@ class Playground:
                 f"{' · off: ' + ', '.join(off) if off else ''} → the program took "
                 f"<b>{end_ms:.3f} ms</b> of virtual time, {len(rec)} scheduler events "
                 f"<span style='color:#888'>(redrawn in {took:.0f} ms)</span>")
-        if self.error:
-            self.error_box.value = (
-                "<pre style='color:#b91c1c;background:#fef2f2;border:1px solid #fca5a5;"
-                "padding:6px;white-space:pre-wrap;margin:4px 0'>"
-                f"{html.escape(self.error)}</pre>")
-            self.error_box.layout.display = None
-        else:
-            self.error_box.value = ""
-            self.error_box.layout.display = "none"
+        show_error(self.error_box, self.error)
 
     # ----- display ------------------------------------------------------------------------------
 

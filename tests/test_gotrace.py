@@ -54,6 +54,7 @@ def test_tables_have_the_model_recorders_columns_and_units():
     assert ev.event.iloc[-1] == "Exit" and ev.extra.iloc[-1] == 0
     # What Go's trace cannot say is missing, not made up.
     assert ev[ev.event == "GoStart"].source.isna().all()
+    assert ev.rule.isna().all() and ev.why.isna().all()
     assert go.counts.m_spinning.isna().all()
     assert go.goroutines.stolen.isna().all() and go.procs.from_local.isna().all()
     with pytest.raises(NotInGoTrace, match="run-queue"):

@@ -59,6 +59,19 @@ lesson.predict(
     "one it took. The `source` column of the event table says so for every start.",
 )
 lesson.predict(
+    "3.1",
+    "Step the same 8-worker run to the moment `main` blocks in `wg.Wait()`: all eight workers "
+    "wait on P0, and P1's thread is about to look for work. Which goroutine starts next on P0, "
+    "and from where? Which is the first to start on P1, and where does P1 find it?",
+    "On P0, the newest worker, from runnext: the last `go` statement put it there, and it "
+    "inherits the time slice. On P1, a worker stolen from P0. P1's thread was woken by `wakep` "
+    "when main's first `go` statement made work runnable; it finds nothing in P1's runnext or "
+    "local queue, the global queue or the netpoller, spins, and in the first round of stealing "
+    "takes half of P0's local queue, rounded up, from its head, then runs the last one it "
+    "took. The stepper's reason line names the rule each time: `[runnext ...]`, then "
+    "`[steal ...]` with how many of how many, from which P, in which round.",
+)
+lesson.predict(
     "4",
     "The first `SCHED` line of the 8-worker program, printed at 0 ms: how many threads does the "
     "model report, and how many does real Go report?",

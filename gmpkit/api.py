@@ -1,7 +1,8 @@
 """The public face of the simulator: ``go``, ``work``, ``sleep``, ..., ``run``, ``Sim`` and ``Trace``.
 
 Everything a goroutine calls is here; each function says which Go construct it stands for.
-Durations are given as ``ns=``, ``us=`` and/or ``ms=`` (they add up) and must not be negative.
+Durations are given as ``ns=``, ``us=`` and/or ``ms=`` (they add up) and must be finite and not
+negative.
 
 This module sits above the simulator core: it attaches the standard recorder (``trace.py``) to a
 run from outside, so the core never imports it.
@@ -9,16 +10,26 @@ run from outside, so the core never imports it.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from . import dump
 from . import sim as _sim
 from .chan import Case, Chan, Select
-from .errors import GoExit, PanicError, SimulationLimit, UsageTypeError, UsageValueError
+from .errors import (
+    GoExit,
+    GoexitUnwind,
+    PanicError,
+    SimulationLimit,
+    UsageTypeError,
+    UsageValueError,
+)
 from .gomaxprocs import SetGomaxprocs
 from .machine import (
     DEFAULT_GOMAXPROCS,
+    DEFAULT_LINKS_OS,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEED,
     DEFAULT_UNTIL_MS,
@@ -47,6 +58,11 @@ def _duration(what: str, ns: float, us: float, ms: float) -> int:
     for name, v in (("ns", ns), ("us", us), ("ms", ms)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise UsageTypeError(f"{what}({name}=...) needs a number, got {v!r}")
+        if not math.isfinite(v):
+            raise UsageValueError(
+                f"{what}({name}={v}) is not a finite number: a duration must be a real number of "
+                f"{name}, e.g. {what}({name}=1)"
+            )
         if v < 0:
             raise UsageValueError(
                 f"{what}({name}={v}) is negative: durations are >= 0 "
@@ -55,18 +71,24 @@ def _duration(what: str, ns: float, us: float, ms: float) -> int:
     return int(round(ns + us * 1_000 + ms * 1_000_000))
 
 
-def go(fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> int:
+def go(fn: Callable[..., Coroutine[Any, Any, Any]] | None, *args: Any) -> int:
     """The ``go`` statement: start ``fn(*args)`` as a new goroutine; returns its id.
 
     It never blocks and never yields: the new goroutine goes to runnext of the current P
-    (``newproc``) and runs when the scheduler gets to it."""
+    (``newproc``) and runs when the scheduler gets to it. Its ``created by`` line names the
+    function that called ``gk.go``. ``gk.go(None)`` is Go's ``go`` of a nil function value: a
+    fatal error (``newproc1``)."""
     sched = current_sched("gk.go")
+    if fn is None:
+        sched.fatal("fatal error: go of nil func value",
+                    stack=("runtime.fatal", "runtime.newproc1", "runtime.newproc.func1",
+                           "runtime.systemstack"))
     check_async(fn, "gk.go")
     name = getattr(fn, "__qualname__", getattr(fn, "__name__", "func"))
     if name == "main":
         name = "main.main"
     coro = fn(*args)
-    return sched.newproc(coro, name).goid
+    return sched.newproc(coro, name, False, sys._getframe(1).f_code).goid
 
 
 def work(ns: float = 0, us: float = 0, ms: float = 0, *, calls: bool = True) -> Work:
@@ -75,6 +97,16 @@ def work(ns: float = 0, us: float = 0, ms: float = 0, *, calls: bool = True) -> 
     ``calls=False`` models a tight loop with no function calls: with ``asyncpreemptoff=1`` in
     ``godebug`` such a loop cannot be preempted (go-scheduler.md §7.4)."""
     return Work(_duration("gk.work", ns, us, ms), calls)
+
+
+def goexit() -> None:
+    """``runtime.Goexit()``: end the calling goroutine after running its deferred calls -- its
+    ``finally`` blocks, as the unwinding passes them. ``except Exception`` does not stop it
+    (``recover`` returns nil during Goexit). When main calls it, the program goes on until the
+    other goroutines are done, then dies with ``fatal error: no goroutines (main called
+    runtime.Goexit) - deadlock!``."""
+    current_sched("gk.goexit")
+    raise GoexitUnwind()
 
 
 def gosched() -> Gosched:
@@ -128,6 +160,22 @@ def now() -> int:
     s = current_sched("gk.now")
     g = s._running
     return s.now + (g.debt if g is not None else 0)
+
+
+def procid() -> int:
+    """The id of the P the running goroutine is on (what the runtime's ``procPin`` returns,
+    without pinning): 0 .. GOMAXPROCS-1. It can change at any await."""
+    g = current_sched("gk.procid").curg()
+    m = g.m
+    assert m is not None and m.p is not None
+    return m.p.id
+
+
+def mcount() -> int:
+    """Threads (Ms) created so far, sysmon's included: the runtime's ``mcount()``, which
+    schedtrace prints as ``threads=`` and ``pprof.Lookup("threadcreate").Count()`` returns.
+    Threads are never destroyed, so it never goes down."""
+    return len(current_sched("gk.mcount").allm)
 
 
 def gomaxprocs() -> int:
@@ -340,7 +388,8 @@ def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any,
         costs: Costs | None = None, max_threads: int = MAX_THREADS,
         until_ms: float | None = DEFAULT_UNTIL_MS, max_steps: int | None = DEFAULT_MAX_STEPS,
         record: bool = DEFAULT_RECORD, check: bool = True,
-        observers: list[Any] | tuple[Any, ...] = (), **switches: bool) -> Trace:
+        observers: list[Any] | tuple[Any, ...] = (), links_os: bool = DEFAULT_LINKS_OS,
+        gotraceback: str = dump.DEFAULT_GOTRACEBACK, **switches: bool) -> Trace:
     """Run the Go program whose ``main`` goroutine is ``main(*args)`` and return its Trace.
 
     See docs/api.md for every option. With ``check=True`` a Go failure raises ``GoPanic`` /
@@ -348,7 +397,8 @@ def run(main: Callable[..., Coroutine[Any, Any, Any]], *args: Any,
     ``SimulationLimit``."""
     sim = Sim(main, *args, gomaxprocs=gomaxprocs, seed=seed, godebug=godebug, costs=costs,
               max_threads=max_threads, until_ms=until_ms, max_steps=max_steps,
-              observers=observers, record=record, **switches)
+              observers=observers, record=record, links_os=links_os, gotraceback=gotraceback,
+              **switches)
     sim.run()
     return finish(sim, sim.trace, check)
 

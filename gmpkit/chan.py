@@ -26,7 +26,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from .errors import PanicError, UsageTypeError, UsageValueError
-from .ops import Op, ParkingOp, current_sched
+from .ops import Op, ParkingOp, current, current_sched
 from .runtime2 import (
     WAIT_CHAN_RECEIVE,
     WAIT_CHAN_RECEIVE_NIL,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # type names only
     from .sched import Sched
 
 _chan_ids = itertools.count(1)
+_new = object.__new__  # makes the send and receive Ops without an __init__ call
 
 # How a waiting receiver wants its result delivered.
 _PLAIN = 0  # v = await ch.recv()
@@ -105,6 +106,9 @@ class Chan:
         if isinstance(cap, bool) or not isinstance(cap, int):
             raise UsageTypeError(f"Chan(cap) needs an int capacity, got {cap!r}")
         if cap < 0:
+            if current.sched is not None:  # make(chan T, n) at run time: a runtime panic
+                raise PanicError("makechan: size out of range",
+                                 hint=f"a channel's capacity must be >= 0, got {cap}")
             raise UsageValueError(f"makechan: size out of range (Chan capacity {cap} < 0)")
         self.cap = cap
         # Lists, not deques (an empty deque costs ~600 bytes and most channels hold few
@@ -135,15 +139,24 @@ class Chan:
 
     def send(self, value: Any) -> _Send:
         """``ch <- value`` (await it)."""
-        return _Send((self, value))
+        op = _new(_Send)
+        op.ch = self
+        op.value = value
+        return op
 
     def recv(self) -> _Recv:
         """``<-ch`` (await it): the value, or None once the channel is closed and drained."""
-        return _Recv((self, _PLAIN))
+        op = _new(_Recv)
+        op.ch = self
+        op.mode = _PLAIN
+        return op
 
     def recv2(self) -> _Recv:
         """``v, ok := <-ch`` (await it): ok is False once closed and drained."""
-        return _Recv((self, _WITH_OK))
+        op = _new(_Recv)
+        op.ch = self
+        op.mode = _WITH_OK
+        return op
 
     def close(self) -> None:
         """``close(ch)``: never blocks; wakes every waiter (``closechan``)."""
@@ -219,11 +232,17 @@ class Chan:
         return False, None, False
 
 
-class _Send(tuple, Op):  # (ch, value): a tuple is built in C, the hot path's cheapest object
-    __slots__ = ()
+class _Send(Op):
+    """``ch <- value`` (made by :meth:`Chan.send` with ``object.__new__`` and two slot stores,
+    which the hot path finds cheaper than an ``__init__`` call)."""
+
+    __slots__ = ("ch", "value")
+    ch: Chan
+    value: Any
 
     def apply(self, sched: Sched, g: G) -> None:
-        ch, value = self
+        ch = self.ch
+        value = self.value
         if ch.is_nil:
             sched.park(g, WAIT_CHAN_SEND_NIL)
             return
@@ -240,11 +259,16 @@ class _Send(tuple, Op):  # (ch, value): a tuple is built in C, the hot path's ch
         sched.park(g, WAIT_CHAN_SEND)
 
 
-class _Recv(tuple, ParkingOp):  # (ch, mode)
-    __slots__ = ()
+class _Recv(ParkingOp):
+    """``<-ch`` or ``v, ok := <-ch`` (``mode``), made by :meth:`Chan.recv` like :class:`_Send`."""
+
+    __slots__ = ("ch", "mode")
+    ch: Chan
+    mode: int
 
     def apply(self, sched: Sched, g: G) -> None:
-        ch, mode = self
+        ch = self.ch
+        mode = self.mode
         if ch.is_nil:
             sched.park(g, WAIT_CHAN_RECEIVE_NIL)
             return
@@ -290,6 +314,7 @@ class Select(ParkingOp):
     def __init__(self, cases: tuple[Case, ...], default: bool):
         for c in cases:
             if not isinstance(c, Case):
+                self._awaited = True  # refused, not forgotten: no never-awaited warning
                 raise UsageTypeError(
                     f"gk.select takes cases made with gk.recv(ch) or gk.send(ch, v), got {c!r}"
                 )

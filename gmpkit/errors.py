@@ -11,7 +11,8 @@ Two families, kept apart on purpose:
 
 ``PanicError`` is what a goroutine sees *inside* the simulation when the runtime panics on its
 behalf (``send on closed channel``...). Catching it is gmpkit's ``recover()``; letting it escape
-ends the program with ``panic: ...`` like Go.
+ends the program with ``panic: ...`` like Go. ``GoexitUnwind`` is ``runtime.Goexit`` on its way up
+a goroutine's stack.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ class PanicError(Exception):
 
     def __str__(self) -> str:
         return str(self.value)
+
+
+class GoexitUnwind(BaseException):
+    """``runtime.Goexit`` unwinding a goroutine (raised by ``gk.goexit()``): as it propagates, the
+    goroutine's deferred calls -- its ``finally`` blocks -- run; when it reaches the top, the
+    goroutine ends. A BaseException, so that ``except Exception`` (the model's ``recover``)
+    does not stop it, as ``recover`` returns nil during Goexit."""
 
 
 class GoExit(Exception):

@@ -41,6 +41,9 @@ DEFAULT_SEED = 0
 DEFAULT_UNTIL_MS: float = 60_000
 #: Safety limit on scheduler events: about half a minute of CPU time on a laptop.
 DEFAULT_MAX_STEPS = 50_000_000
+#: A program links package os, as every program that uses fmt (what gk.println stands for) does:
+#: os's init starts the finalizer goroutine, so the first user goroutine is 7, not 6.
+DEFAULT_LINKS_OS = True
 #: Fewest threads a program can have: m0, sysmon, and one for a spinning M.
 MIN_THREADS = 3
 #: Virtual nanoseconds per millisecond (the options speak milliseconds, the model nanoseconds).

@@ -17,6 +17,7 @@ channels, timers, the poller, sync and GOMAXPROCS define theirs beside their mec
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from .errors import UsageError, UsageTypeError
@@ -92,20 +93,49 @@ def asyncio_error(g: G, e: BaseException) -> UsageTypeError:
     )
 
 
+#: What a learner wrote to make each kind of Op, for the never-awaited warning.
+_WRITTEN_AS = {"Work": "gk.work(...)", "Gosched": "gk.gosched()", "Syscall": "gk.syscall(...)",
+               "Park": "gk.block_forever()", "Sleep": "gk.sleep(...)", "NetWait": "gk.netwait(...)",
+               "_Send": "ch.send(...)", "_Recv": "ch.recv()", "Select": "gk.select(...)",
+               "SetGomaxprocs": "gk.set_gomaxprocs(...)"}
+
+
+def never_awaited(op: Op) -> None:
+    """Warn, as Python does for a coroutine, that ``op`` was made and dropped without an await
+    (``gk.work(ms=1)`` written without ``await`` does nothing). The warning points at the line
+    that dropped it -- for a bare statement, the line that made it."""
+    name = type(op).__name__
+    what = _WRITTEN_AS.get(name, name)
+    s = current.sched
+    g = s._running if s is not None else None
+    where = f" in goroutine {g.goid} ({g.name})" if g is not None else ""
+    warnings.warn(f"gmpkit operation {what} was never awaited{where}, so it did nothing: "
+                  f"write `await {what}`", RuntimeWarning, stacklevel=3)
+
+
 class Op:
     """Something a goroutine awaits. ``apply`` performs it on the running G at the current time
     and either continues the G (``sched.cont``) or parks it (``sched.park``).
 
     Awaiting an Op yields the Op itself to the scheduler through a small generator, and the
-    value the scheduler sends back is the await's result."""
+    value the scheduler sends back is the await's result. ``__await__`` marks it awaited; one
+    freed unmarked was never awaited, and says so (:func:`never_awaited`). The mark is the only
+    cost: one slot store, and a read when the Op is freed."""
 
-    __slots__ = ()
+    __slots__ = ("_awaited",)
 
     def __await__(self) -> Any:
+        self._awaited = True
         if current.sched is None:
             current_sched(f"awaiting {type(self).__name__}")
         v = yield self
         return None if v is NONE else v
+
+    def __del__(self) -> None:
+        try:
+            self._awaited  # noqa: B018  (set by __await__; unset: never awaited)
+        except AttributeError:
+            never_awaited(self)
 
     def apply(self, sched: Sched, g: G) -> None:
         """Perform the operation for the running goroutine ``g``. Called only by the
@@ -124,6 +154,7 @@ class ParkingOp(Op):
     __slots__ = ()
 
     def __await__(self) -> Any:
+        self._awaited = True
         if current.sched is None:
             current_sched(f"awaiting {type(self).__name__}")
         return self
@@ -184,3 +215,20 @@ class Park(ParkingOp):
 
     def apply(self, sched: Sched, g: G) -> None:
         sched.park(g, self.reason)
+
+
+# The runtime's own goroutines, which start and park (runtime.main starts them: see
+# ``Sched._runtime_main``). The model has no garbage collector, no finalizers and a GOMAXPROCS
+# only the program changes, so nothing ever wakes them; they exist for their ids, their place
+# in the queues at start-up and the dumps at GOTRACEBACK=system.
+
+
+async def runtime_helper(reason: str) -> None:
+    """forcegchelper, updateMaxProcsGoroutine, runFinalizers: park until needed (never)."""
+    await Park(reason)
+
+
+async def runtime_bg_worker(started: Any, reason: str) -> None:
+    """bgsweep, bgscavenge: tell gcenable they have started (a send on ``started``), then park."""
+    await started.send(1)
+    await Park(reason)

@@ -125,6 +125,7 @@ WAIT_FORCEGC = "force gc (idle)"
 WAIT_SWEEP = "GC sweep wait"
 WAIT_SCAVENGE = "GC scavenge wait"
 WAIT_GOMAXPROCS_UPDATER = "GOMAXPROCS updater (idle)"
+WAIT_FINALIZER = "finalizer wait"
 
 #: The resume value of a goroutine that has not run yet: its first ``coro.send(None)`` starts it.
 START = object()
@@ -145,7 +146,8 @@ class G:
         "m",  # the M running it (RUNNING / SYSCALL), else None
         "coro",  # the Python coroutine that is the goroutine's code
         "name",  # Go-style function name for dumps, e.g. "main.worker"
-        "parent",  # goid of the creator (None for runtime.main)
+        "parent",  # goid of the creator (None for runtime.main): Go's parentGoid
+        "gopc",  # what executed the go statement (gp.gopc): a code object, or a runtime name
         "system",  # a runtime goroutine (excluded from deadlock counting and dumps)
         "resume_val",  # value the next coro.send delivers (result of the pending await)
         "resume_exc",  # exception to throw into the coroutine instead (panics like "send on closed")
@@ -160,7 +162,8 @@ class G:
         "timer_seq",  # sequence of its pending sleep timer (to cancel a stale one)
     )
 
-    def __init__(self, goid: int, coro: Any, name: str, parent: int | None, system: bool, t: int):
+    def __init__(self, goid: int, coro: Any, name: str, parent: int | None, system: bool, t: int,
+                 gopc: Any = None):
         """Set every field for a new goroutine: a fresh G, or (as ``reinit``) a dead one that
         gfget hands out again."""
         self.goid = goid
@@ -170,6 +173,7 @@ class G:
         self.coro = coro
         self.name = name
         self.parent = parent
+        self.gopc = gopc
         self.system = system
         self.resume_val: Any = START
         self.resume_exc: BaseException | None = None

@@ -65,8 +65,9 @@ in docs/model.md):
 * No real parallelism: every atomic/CAS is one atomic step; the "delicate dance" rechecks of
   ``findRunnable`` after dropping a P are reduced to the global-queue and local-queue rechecks.
 * No garbage collector, trace reader, finalizers, cgo, LockOSThread or template thread. The runtime's
-  own goroutines that park forever (force gc, sweeper, scavenger, GOMAXPROCS updater) *are* created at
-  start-up, as Go does, so goroutine ids and the first scheduling decisions look like Go's.
+  own goroutines that park forever (force gc, sweeper, scavenger, GOMAXPROCS updater, and the
+  finalizer goroutine of a program that links os) *are* created at start-up, as Go does, so
+  goroutine ids and the first scheduling decisions look like Go's.
 * Preemption lands at the goroutine's next step (async preemption), or, with ``asyncpreemptoff=1``,
   only in ``work(..., calls=True)`` segments and at the next gmpkit operation.
 * A spinning M's search is instantaneous; what costs virtual time is waking or creating the thread
@@ -81,17 +82,17 @@ import math
 import random
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
-from . import timers
+from . import ops, timers
 from .chan import Chan
-from .dump import fatal_text, panic_text
-from .errors import GoFatal, GoPanic, UsageError
+from .dump import CHECKDEAD_STACK, fatal_text, panic_text
+from .errors import GoexitUnwind, GoFatal, GoPanic, UsageError
 from .gomaxprocs import procresize
 from .hooks import Event, Observer
 from .machine import Costs, EventQueue, Godebug, ProgramExit, Result
 from .netpoll import Netpoller
-from .ops import NONE, Park, Work, asyncio_error, bad_await_error, current, raised_in_asyncio
+from .ops import NONE, Work, asyncio_error, bad_await_error, current, raised_in_asyncio
 from .runtime2 import (
     GFREE_BATCH,
     GFREE_MAX,
@@ -104,6 +105,7 @@ from .runtime2 import (
     RUNQ_OVERFLOW_BATCH,
     START,
     STEAL_TRIES,
+    WAIT_FINALIZER,
     WAIT_FORCEGC,
     WAIT_GOMAXPROCS_UPDATER,
     WAIT_SCAVENGE,
@@ -126,23 +128,6 @@ __all__ = ["Event", "G", "GStatus", "M", "Observer", "P", "PStatus", "Sched"]
 FIND_RUNNABLE_MAX_ROUNDS = 1000
 
 
-class _Runtime:
-    """The runtime's own start-up goroutines (``proc.go: main``, ``gcenable``, ...)."""
-
-    @staticmethod
-    async def forcegchelper() -> None:
-        await Park(WAIT_FORCEGC)
-
-    @staticmethod
-    async def bg_worker(c: Any, reason: str) -> None:
-        await c.send(1)
-        await Park(reason)
-
-    @staticmethod
-    async def updater() -> None:
-        await Park(WAIT_GOMAXPROCS_UPDATER)
-
-
 # ---------------------------------------------------------------------------------------------
 # The scheduler
 # ---------------------------------------------------------------------------------------------
@@ -154,8 +139,11 @@ class Sched:
     method runs inside one event of the loop, at virtual time ``now``."""
 
     def __init__(self, gomaxprocs: int, seed: int, costs: Costs, switches: dict[str, bool],
-                 godebug: Godebug, max_threads: int, observers: list[Any]):
+                 godebug: Godebug, max_threads: int, observers: list[Any], links_os: bool = True,
+                 gotraceback: str = "single"):
         self.costs = costs
+        self.links_os = links_os  # package os is linked: its init starts the finalizer goroutine
+        self.gotraceback = gotraceback  # GOTRACEBACK: what a panic or fatal error dumps
         self.sw_runnext = switches["runnext"]
         self.sw_stealing = switches["stealing"]
         self.sw_spinning = switches["spinning"]
@@ -260,14 +248,19 @@ class Sched:
         """``proc.go: main``: start sysmon, the runtime's helper goroutines, then ``main.main``."""
         self.main_started = True
         self.sysmon.start()
-        self.newproc(_Runtime.forcegchelper(), "runtime.forcegchelper", system=True)
+        helper, bg_worker = ops.runtime_helper, ops.runtime_bg_worker
+        self.newproc(helper(WAIT_FORCEGC), "runtime.forcegchelper", True, "runtime.init.7")
         # gcenable: start the sweeper and scavenger and wait until both have started.
         c = Chan(2)
-        self.newproc(_Runtime.bg_worker(c, WAIT_SWEEP), "runtime.bgsweep", system=True)
-        self.newproc(_Runtime.bg_worker(c, WAIT_SCAVENGE), "runtime.bgscavenge", system=True)
+        self.newproc(bg_worker(c, WAIT_SWEEP), "runtime.bgsweep", True, "runtime.gcenable")
+        self.newproc(bg_worker(c, WAIT_SCAVENGE), "runtime.bgscavenge", True, "runtime.gcenable")
         await c.recv()
         await c.recv()
-        self.newproc(_Runtime.updater(), "runtime.updateMaxProcsGoroutine", system=True)
+        self.newproc(helper(WAIT_GOMAXPROCS_UPDATER), "runtime.updateMaxProcsGoroutine", True,
+                     "runtime.defaultGOMAXPROCSUpdateEnable")
+        if self.links_os:  # os's init calls SetFinalizer, which starts the finalizer goroutine
+            self.newproc(helper(WAIT_FINALIZER), "runtime.runFinalizers", True,
+                         "runtime.createfing")
         # Package initialisation (doInit) takes a while in real Go; meanwhile the thread that
         # wakep started steals and runs the updater, so main.main usually starts with empty
         # queues (go-scheduler.md §14 B2: runtime goroutines only sometimes hold queue slots).
@@ -279,9 +272,11 @@ class Sched:
 
     # ----- goroutine creation (newproc) -----------------------------------------------------
 
-    def newg(self, coro: Any, name: str, parent: int | None, system: bool, p: P) -> G:
+    def newg(self, coro: Any, name: str, parent: int | None, system: bool, p: P,
+             gopc: Any = None) -> G:
         """``newproc1``: a G with an id from ``p``'s batch, status RUNNABLE. ``p`` is the
-        creator's P (the id batch is per P); the caller queues the G."""
+        creator's P (the id batch is per P); ``gopc`` what ran the go statement; the caller
+        queues the G."""
         if p.goidcache == p.goidcacheend:
             p.goidcache = self.goidgen + 1
             self.goidgen += GOID_BATCH
@@ -290,9 +285,9 @@ class Sched:
         p.goidcache += 1
         g = self.gfget(p) if p.gfree or self.gfree else None
         if g is not None:
-            g.reinit(goid, coro, name, parent, system, self.now)
+            g.reinit(goid, coro, name, parent, system, self.now, gopc)
         else:
-            g = G(goid, coro, name, parent, system, self.now)
+            g = G(goid, coro, name, parent, system, self.now, gopc)
             self.allg.append(g)  # allgs: every G struct ever made, reused ones keep their place
         g.status = RUNNABLE  # _Gidle -> _Grunnable: a fresh (or just reinitialised) G
         if not system:
@@ -316,14 +311,15 @@ class Sched:
             self.gfree.extend(p.gfree[GFREE_BATCH:])
             del p.gfree[GFREE_BATCH:]
 
-    def newproc(self, coro: Any, name: str, system: bool = False) -> G:
+    def newproc(self, coro: Any, name: str, system: bool = False, gopc: Any = None) -> G:
         """``newproc``: create a G on the current P, put it in runnext, ``wakep``. Never yields.
-        Called by the running goroutine (``gk.go``), which pays ``Costs.go_ns``."""
+        Called by the running goroutine (``gk.go``), which pays ``Costs.go_ns``; ``gopc`` is
+        the function that executed the go statement (a code object or a runtime name)."""
         cur = self.curg()
         m = cur.m
         assert m is not None and m.p is not None
         p = m.p
-        g = self.newg(coro, name, cur.goid, system, p)
+        g = self.newg(coro, name, cur.goid, system, p, gopc)
         cur.debt += self.costs.go_ns
         if self.observers:
             kick = p.runnext.goid if p.runnext is not None and self.sw_runnext else None
@@ -477,11 +473,9 @@ class Sched:
     def newm_struct(self, system: bool = False) -> M:
         """``mReserveID`` + ``allocm``: a new M, checking the thread limit (``checkmcount``)."""
         if len(self.allm) >= self.max_threads:
-            self.fatal(
-                f"runtime: program exceeds {self.max_threads}-thread limit\n"
-                "fatal error: thread exhaustion",
-                dump=False,
-            )
+            self.fatal(f"runtime: program exceeds {self.max_threads}-thread limit\n"
+                       "fatal error: thread exhaustion", throw=True,
+                       stack=("runtime.throw", "runtime.checkmcount", "runtime.mReserveID"))
         m = M(len(self.allm), system)
         self.allm.append(m)
         if system:
@@ -826,7 +820,7 @@ class Sched:
                 val = g.resume_val
                 g.resume_val = None
                 op = g.coro.send(None if val is START else NONE if val is None else val)
-        except StopIteration:
+        except (StopIteration, GoexitUnwind):  # returned, or Goexit ran its deferred calls
             cur.sched = None
             self._running = None
             self.goexit(m, g)
@@ -961,8 +955,8 @@ class Sched:
         self.schedule_after(m, d)
 
     def goexit(self, m: M, g: G) -> None:
-        """``goexit0``: g's coroutine returned: RUNNING -> DEAD, the G struct goes to the free
-        list of m's P, and m schedules."""
+        """``goexit0``: g's coroutine returned (or ``runtime.Goexit`` unwound it): RUNNING ->
+        DEAD, the G struct goes to the free list of m's P, and m schedules."""
         self.casgstatus(g, GStatus.RUNNING, GStatus.DEAD)
         g.m = None
         m.curg = None
@@ -972,9 +966,7 @@ class Sched:
         assert p is not None
         if self.observers:
             self.emit("GoEnd", g, m, p, cause=("goexit",))
-        self.gfput(p, g)
-        if g is self.main_g:
-            return  # runtime.main has already called exit()
+        self.gfput(p, g)  # (main ends here only by runtime.Goexit: the program goes on)
         d, g.debt = g.debt, 0
         self.schedule_after(m, d)
 
@@ -1156,10 +1148,13 @@ class Sched:
             self.emit("Exit", g, extra=2, reason="panic", cause=("panic",))
         raise ProgramExit()
 
-    def fatal(self, message: str, dump: bool = True) -> None:
-        """``throw``/``fatal``: ``fatal error: ...`` then (for deadlocks) every user goroutine;
-        exit status 2. ``message`` is the whole first line(s), ``fatal error:`` included."""
-        text = fatal_text(self, message, dump)
+    def fatal(self, message: str, gp: G | None = None, throw: bool = False,
+              stack: tuple[str, ...] = CHECKDEAD_STACK) -> NoReturn:
+        """``fatal``/``throw``: ``fatal error: ...`` then the goroutines GOTRACEBACK asks for;
+        exit status 2. ``message`` is the whole first line(s), ``fatal error:`` included; ``gp``
+        the goroutine that failed, None if the runtime failed on its own ``stack`` (checkdead,
+        newproc's system stack); ``throw``: a runtime error, always dumped in full."""
+        text = fatal_text(self, message, gp, self._running, throw, stack)
         self.result.stderr.append(text)
         self.result.exit_code = 2
         self.result.error = GoFatal(text, 2)

@@ -25,9 +25,11 @@ import heapq
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from .dump import DEFAULT_GOTRACEBACK, check_gotraceback
 from .errors import SimulationLimit, UsageTypeError
 from .machine import (
     DEFAULT_GOMAXPROCS,
+    DEFAULT_LINKS_OS,
     DEFAULT_MAX_STEPS,
     DEFAULT_SEED,
     DEFAULT_UNTIL_MS,
@@ -52,8 +54,8 @@ class Sim:
     """One simulated Go program. ``step()`` performs one scheduler event; ``run()`` loops.
 
     Options (all keyword): ``gomaxprocs``, ``seed``, ``godebug``, ``costs``, ``max_threads``,
-    ``until_ms``, ``max_steps``, ``observers`` and the teaching switches (``runnext=False``...);
-    docs/api.md describes each. ``sched`` is the live scheduler state, to read, never to change.
+    ``until_ms``, ``max_steps``, ``observers``, ``links_os``, ``gotraceback`` and the teaching
+    switches (``runnext=False``...); docs/api.md describes each. ``sched`` is the live scheduler state, to read, never to change.
     """
 
     def __init__(self, main: Callable[..., Coroutine[Any, Any, Any]], *args: Any,
@@ -61,18 +63,22 @@ class Sim:
                  godebug: str = "", costs: Costs | None = None, max_threads: int = MAX_THREADS,
                  until_ms: float | None = DEFAULT_UNTIL_MS,
                  max_steps: int | None = DEFAULT_MAX_STEPS,
-                 observers: list[Any] | tuple[Any, ...] = (), **switches: bool):
+                 observers: list[Any] | tuple[Any, ...] = (), links_os: bool = DEFAULT_LINKS_OS,
+                 gotraceback: str = DEFAULT_GOTRACEBACK, **switches: bool):
         check_async(main, "gk.run")
         check_gomaxprocs(gomaxprocs)
         check_limits(seed, max_threads, until_ms, max_steps)
         sw = check_switches(switches)
         if costs is not None and not isinstance(costs, Costs):
             raise UsageTypeError(f"costs must be a gk.Costs(...), got {costs!r}")
-        self.options = dict(gomaxprocs=gomaxprocs, seed=seed, godebug=godebug, **sw)
+        if not isinstance(links_os, bool):
+            raise UsageTypeError(f"links_os must be True or False, got {links_os!r}")
+        self.options = dict(gomaxprocs=gomaxprocs, seed=seed, godebug=godebug, links_os=links_os,
+                            gotraceback=check_gotraceback(gotraceback), **sw)
         self.until_ns = int(until_ms * NS_PER_MS) if until_ms is not None else None
         self.max_steps = max_steps
         self.sched = Sched(gomaxprocs, seed, costs or Costs(), sw, Godebug.parse(godebug),
-                           max_threads, list(observers))
+                           max_threads, list(observers), links_os, gotraceback)
         for o in self.sched.observers:
             attach = getattr(o, "attach", None)
             if attach is not None:

@@ -112,7 +112,7 @@ class Mutex:
         (starvation mode, once it has waited over 1 ms)."""
         sched = current_sched("Mutex.unlock")
         if not self.locked:
-            sched.fatal("fatal error: sync: unlock of unlocked mutex")
+            sched.fatal("fatal error: sync: unlock of unlocked mutex", gp=sched.curg())
         g = sched.curg()
         g.debt += sched.costs.sync_ns
         if not self.waiters:

@@ -34,6 +34,11 @@ SYSMON_IDLE_ROUNDS = 50  #: idle rounds before the delay starts doubling
 SYSMON_NETPOLL_NS = 10_000_000  #: poll the network if nobody has for this long
 SYSMON_DEEP_SLEEP_MAX_NS = 60_000_000_000  #: forcegcperiod/2: longest deep sleep
 SYSCALL_RETAKE_GRACE_NS = 10_000_000  #: a syscall P with nothing to do is left alone this long
+#: sysmon's ``usleep(delay)`` lasts this much longer than asked: Linux's default timer slack for
+#: a normal thread (``prctl(PR_SET_TIMERSLACK)``: 50 µs). Go cannot sleep shorter, so its first
+#: 50 rounds take ~3.5 ms, not 1 ms, and its steady period is 10.05 ms: a CPU hog's second
+#: observation, and its preemption, come 20.1 ms after its slice began (§14 B7, B8: 20.1).
+USLEEP_SLACK_NS = 50_000
 
 
 class Sysmon:
@@ -69,7 +74,7 @@ class Sysmon:
         if self.delay > SYSMON_MAX_DELAY_NS:
             self.delay = SYSMON_MAX_DELAY_NS
         s = self.sched
-        self.evseq = s.at(s.now + self.delay, self._tick, None)
+        self.evseq = s.at(s.now + self.delay + USLEEP_SLACK_NS, self._tick, None)
 
     def wake(self) -> None:
         """``sysmonwake``: end a deep sleep early (syscall entry, syscall exit onto an idle P)."""

@@ -244,8 +244,11 @@ class Recorder(Observer):
         # event index from which they hold, one entry per change.
         self._mrows: list[tuple[int, tuple[int, ...]]] = []
         self._mrow: tuple[int, ...] | None = None
-        # User goroutines, by id (the real G objects: names, parents, final states).
+        # User goroutines, by id: the G object, and its identity as it was when the goroutine
+        # was created (name, parent, creation time), kept because a dead G is reused by a later
+        # goroutine (gfget), which changes the object's fields.
         self._gs: dict[int, Any] = {}
+        self._born: dict[int, tuple[str, int | None, int]] = {}
         # Snapshots as plain tuples (index, ps, grq, grq_len, idle, spinning, syscall,
         # netpoll), each P as (id, status, m, curg, in_syscall, runnext, runq, runq_len,
         # schedtick); every other one is dropped when there are too many (see MAX_SNAPSHOTS).
@@ -358,6 +361,7 @@ class Recorder(Observer):
                 if g.system:
                     return None
                 self._gs[goid] = g
+                self._born[goid] = (g.name, g.parent, g.created_at)
                 return g
         return None
 
@@ -655,9 +659,13 @@ class Recorder(Observer):
                                                   "extra"])
         ids = sorted(self._gs)
         out = pd.DataFrame({"g": ids})
-        out["name"] = [self._gs[g].name for g in ids]
-        out["parent"] = pd.array([self._gs[g].parent for g in ids], dtype="Int64")
-        out["created_ms"] = [self._gs[g].created_at / 1e6 for g in ids]
+        # A G that still holds the goroutine has its current fields (G1 is renamed main.main
+        # when main.main starts); a reused one, what was recorded at the goroutine's creation.
+        born = [(self._gs[g].name, self._gs[g].parent, self._gs[g].created_at)
+                if self._gs[g].goid == g else self._born[g] for g in ids]
+        out["name"] = [b[0] for b in born]
+        out["parent"] = pd.array([b[1] for b in born], dtype="Int64")
+        out["created_ms"] = [b[2] / 1e6 for b in born]
         ends = ev[ev["event"] == "GoEnd"].groupby("g")["t"].max() / 1e6
         out["ended_ms"] = out["g"].map(ends)
         sp = self.spans
@@ -673,7 +681,8 @@ class Recorder(Observer):
         out["blocked"] = out["g"].map(blocks.groupby("g").size()).fillna(0).astype(int)
         out["preempted"] = out["g"].map(
             ev[ev["event"] == "GoPreempt"].groupby("g").size()).fillna(0).astype(int)
-        out["status"] = [self._status_word(self._gs[g]) for g in ids]
+        out["status"] = [self._status_word(self._gs[g]) if self._gs[g].goid == g else "dead"
+                         for g in ids]
         return out
 
     @staticmethod

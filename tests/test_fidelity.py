@@ -20,7 +20,9 @@ import harness  # noqa: E402
 from gmpkit import golang  # noqa: E402
 
 NAMES = harness.names()
-LIVE_RUNS = 3  # per scenario; recordings hold 5–40 runs
+LIVE_RUNS = 5  # per scenario; recordings hold 10–40 runs
+#: A live statistical scenario passes when most of its runs (3 of 5) are within bounds.
+LIVE_MAJORITY = LIVE_RUNS // 2 + 1
 
 # GMPKIT_REQUIRE_GO=1 (set by .ci/run, which installs Go) makes a missing toolchain fail these
 # tests (GoNotFound) instead of skipping them.
@@ -48,6 +50,7 @@ def test_recording_is_consistent_with_its_kind(name):
     assert data["go_version"] == golang.MODELED_GO_VERSION
     assert data["gomaxprocs"] == sc.gomaxprocs and data["godebug"] == sc.godebug
     assert data["args"] == sc.go_args
+    assert data.get("env", {}) == sc.go_env
     recorded = sc.recorded()
     assert sum(n for _, n in recorded) == data["runs"] >= 5
     observations = harness.go_set(sc, recorded)
@@ -82,8 +85,8 @@ def test_recording_is_current_with_live_go(name):
         if sc.kind == "statistical":
             # Real Go's timings stray when other processes share the two CPUs (its sysmon
             # wakes late: medians of 67-76 ms instead of ~20 ms were seen under load), so a
-            # live statistical scenario must land within bounds in at least one of LIVE_RUNS
-            # runs; a changed runtime lands in none. The recorded runs stay strict above.
+            # live statistical scenario needs most of its LIVE_RUNS runs within bounds, not
+            # all; a changed runtime lands in few or none. The recorded runs stay strict above.
             if harness.out_of_bounds(sc, obs):
                 outliers.append(obs)
         else:
@@ -91,7 +94,8 @@ def test_recording_is_current_with_live_go(name):
                 f"live Go printed {obs!r}, recorded {list(recorded)}; re-record with "
                 "python tests/fidelity/record.py " + name
             )
-    assert len(outliers) < LIVE_RUNS, f"every live Go run was out of bounds: {outliers}"
+    assert LIVE_RUNS - len(outliers) >= LIVE_MAJORITY, (
+        f"{len(outliers)} of {LIVE_RUNS} live Go runs were out of bounds: {outliers}")
 
 
 def test_report_lists_every_scenario():

@@ -87,8 +87,9 @@ def test_handoff_spin_rule_when_no_p_is_idle_and_nobody_spins():
 
 def test_handoff_last_rule_keeps_an_m_for_the_last_running_p():
     """handoffp rule 6: the retaken P was the last non-idle one and no M polls the network,
-    so an M is started anyway, to poll (spec §5.4.6). Two Ps, only main in a 30 ms syscall:
-    P1 is idle, so sysmon waits out the 10 ms grace, then hands P0 off with rule "last"."""
+    so an M is started anyway, to poll (spec §5.4.6), instead of the P going idle. Two Ps, only
+    main in a 30 ms syscall: P1 is idle, so sysmon waits out the 10 ms grace, then hands P0 off
+    with rule "last": an M is started for P0 and acquires it."""
 
     async def main():
         await gk.sleep(ms=1)
@@ -99,6 +100,12 @@ def test_handoff_last_rule_keeps_an_m_for_the_last_running_p():
     syscall = rec.of("GoSysCall")[0]
     assert [(h[4], h[5]) for h in handoffs] == [(syscall[4], "last")]
     assert rec.of("Retake")[0][0] - syscall[0] >= 10 * MS
+    i = rec.rows.index(handoffs[0])
+    started = rec.rows[i + 1]
+    assert started[1] in ("MCreate", "MWake") and started[4] == syscall[4]
+    assert started[5] == "handoff:last"
+    acquired = [r for r in rec.rows[i:] if r[1] == "PAcquire" and r[4] == syscall[4]]
+    assert acquired and acquired[0][3] == started[3]
 
 
 def test_handoff_idle_rule_puts_the_p_on_the_idle_list():

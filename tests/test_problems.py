@@ -33,7 +33,7 @@ def answer_from_run(p, trace):
     q = p.q
     ev = trace.events
     names = {f"G{g}": n for g, n in p.names.items()}
-    created = ev[(ev.event == "GoCreate") & (ev.extra == 1) & (ev.g >= 6)]
+    created = ev[(ev.event == "GoCreate") & (ev.extra == 1) & (ev.g >= 7)]  # 2-6: the runtime's
     start = created.index[0] if len(created) else 0
     if q.kind == "prints":
         return trace.stdout.strip()
@@ -177,7 +177,8 @@ def test_a_problem_can_be_stepped_through():
     p = new("runnext", 2)
     st = p.stepper()
     st.until(lambda d: d.kind == "GoBlock" and d.g == 1 and d.reason == "sync.WaitGroup.Wait")
-    guess = st.predict(g=9, p=0, place="runnext")  # d is G9, created last: in runnext
+    d = next(g for g, name in p.names.items() if name == "d")  # created last: in runnext
+    guess = st.predict(g=d, p=0, place="runnext")
     assert guess.correct and p.names[guess.actual.g] == "d"
 
 

@@ -49,7 +49,7 @@ def test_the_picture_shows_each_decision_after_it_took_effect():
     """A go statement is reported before its goroutine is queued; the picture after it must
     show the goroutine in runnext, and the previous one pushed to the local queue's tail."""
     st = Stepper(ten, gomaxprocs=1, seed=0)
-    st.until(lambda d: d.kind == "GoCreate" and d.g == 6)
+    st.until(lambda d: d.kind == "GoCreate" and d.g == 7)  # record(0): the runtime's are 2-6
     prev = None
     while st.decision.kind == "GoCreate" or st.decision.g != 1:
         d, p0 = st.decision, st.snapshot.ps[0]
@@ -60,7 +60,7 @@ def test_the_picture_shows_each_decision_after_it_took_effect():
             prev = d.g
         st.forward()
     assert st.decision.kind == "GoBlock" and st.snapshot.ps[0].curg is None
-    assert st.snapshot.ps[0].runnext == 15 and st.snapshot.ps[0].runq[-9:] == tuple(range(6, 15))
+    assert st.snapshot.ps[0].runnext == 16 and st.snapshot.ps[0].runq[-9:] == tuple(range(7, 16))
 
 
 def test_gosched_picture_has_the_goroutine_on_the_global_queue():
@@ -95,16 +95,17 @@ def test_next_on_a_p_and_run_to_a_time():
 
 
 def test_predict_scores_what_go_does_after_main_blocks():
-    """B1: G15 (record 9, the newest) runs first, from P0's runnext; then the local queue in
-    order: the runtime's GOMAXPROCS updater G5 (queued just before main.main began, §14 B2:
-    runtime goroutines can hold queue slots), then G6 (record 0)."""
+    """B1: G16 (record 9, the newest) runs first, from P0's runnext; then the local queue in
+    order: the runtime's GOMAXPROCS updater G5 and the finalizer goroutine G6 (queued just
+    before main.main began, §14 B2: runtime goroutines can hold queue slots), then G7
+    (record 0)."""
     st = at_main_block(Stepper(ten, gomaxprocs=1, seed=0))
-    g = st.predict(15, 0, "runnext")
+    g = st.predict(16, 0, "runnext")
     assert g.correct and (g.points, g.asked) == (3, 3)
-    g = st.predict("G6", "P0", "runnext")  # wrong goroutine, wrong place
+    g = st.predict("G7", "P0", "runnext")  # wrong goroutine, wrong place
     assert (g.right, g.actual.g, g.actual.place) == (
         {"g": False, "p": True, "place": False}, 5, "local")
-    assert "you said G6, it was G5" in g.message()
+    assert "you said G7, it was G5" in g.message()
     g = st.predict(g=6)
     assert g.correct and g.asked == 1
     assert st.score == (5, 7)
@@ -215,10 +216,10 @@ def test_the_widget_predict_row_scores_a_guess():
     assert w.guess_row.layout.display == "none"
     w.predict_t.value = True
     assert w.guess_row.layout.display is None
-    assert dict((v, k) for k, v in w.guess_g.options)[15] == "G15 in P0.runnext"
-    w.guess_g.value, w.guess_p.value, w.guess_place.value = 15, "P0", "runnext"
+    assert dict((v, k) for k, v in w.guess_g.options)[16] == "G16 in P0.runnext"
+    w.guess_g.value, w.guess_p.value, w.guess_place.value = 16, "P0", "runnext"
     w.reveal_b.click()
-    assert "3/3" in w.score_h.value and st.decision.g == 15
+    assert "3/3" in w.score_h.value and st.decision.g == 16
 
 
 def test_the_widget_shows_a_failing_program_instead_of_raising():

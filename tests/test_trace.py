@@ -28,13 +28,14 @@ async def ten():
 
 def test_event_table_says_where_each_goroutine_came_from():
     """With one P: main, then the last-created goroutine from runnext, the rest from the local
-    queue in creation order (the 9 0 1 ... 8 order)."""
+    queue in creation order (the 9 0 1 ... 8 order). The program links os (gk.println is
+    fmt.Println), so the runtime's goroutines are 2-6 and the user's start at 7."""
     trace = gk.run(ten, gomaxprocs=1)
     ev = trace.events
     assert list(ev.columns[:9]) == ["time_ns", "time_ms", "event", "g", "m", "p", "reason",
                                     "source", "extra"]
-    user = ev[(ev["event"] == "GoStart") & (ev["g"] >= 6)]
-    assert list(user["g"]) == [15, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    user = ev[(ev["event"] == "GoStart") & (ev["g"] >= 7)]
+    assert list(user["g"]) == [16, 7, 8, 9, 10, 11, 12, 13, 14, 15]
     assert list(user["source"]) == ["runnext"] + ["local"] * 9
     assert trace.stdout == "[9 0 1 2 3 4 5 6 7 8]\n"
 
@@ -187,8 +188,8 @@ def test_snapshots_show_runnext_and_local_queue():
     ev = trace.events
     block = ev[(ev["event"] == "GoBlock") & (ev["reason"] == "sync.WaitGroup.Wait")].index[0]
     p0 = trace.snapshot_after(block).ps[0]
-    assert p0.runnext == 15
-    assert p0.runq[-9:] == tuple(range(6, 15))
+    assert p0.runnext == 16  # user goroutines are 7-16 (the program links os: see above)
+    assert p0.runq[-9:] == tuple(range(7, 16))
     assert p0.runq_len == len(p0.runq)
 
 

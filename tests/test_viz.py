@@ -75,8 +75,9 @@ def test_gmp_diagram_shows_runnext_and_the_local_queue():
     block = ev[(ev["event"] == "GoBlock") & (ev["g"] == 1)].index[-1]
     spec = viz.gmp_spec(t, at_event=block)
     by_name = {tr["name"]: tr for tr in spec["data"]}
-    assert by_name["runnext"]["text"] == ["G8"]
-    assert by_name["local"]["text"][-2:] == ["G6", "G7"]
+    # The user goroutines are 7, 8, 9 (6 is the finalizer goroutine that os's init starts).
+    assert by_name["runnext"]["text"] == ["G9"]
+    assert by_name["local"]["text"][-2:] == ["G7", "G8"]
 
 
 def test_gmp_diagram_animates_with_one_frame_per_instant(trace):

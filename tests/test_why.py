@@ -65,7 +65,7 @@ def test_runnext_kicks_and_the_run_order_they_explain():
     trace = gk.run(ten, gomaxprocs=1)
     assert trace.stdout == "[9 0 1 2 3 4 5 6 7 8]\n"
     evs = events(trace)
-    creates = [e for e in evs if e.kind == "GoCreate" and e.args[0] == 1 and e.g >= 6]
+    creates = [e for e in evs if e.kind == "GoCreate" and e.args[0] == 1 and e.g >= 7]
     assert len(creates) == 10 and all(e.rule == "newproc" and e.args[2] for e in creates)
     assert [e.args[1] for e in creates[1:]] == [e.g for e in creates[:-1]]
     workers = {e.g for e in creates}
@@ -76,7 +76,7 @@ def test_runnext_kicks_and_the_run_order_they_explain():
 
 def test_runnext_switched_off_queues_the_new_goroutine_locally():
     trace = gk.run(ten, gomaxprocs=1, runnext=False)
-    creates = [e for e in events(trace) if e.kind == "GoCreate" and e.g >= 6]
+    creates = [e for e in events(trace) if e.kind == "GoCreate" and e.g >= 7]
     assert creates and all(e.args[1:] == (None, False) for e in creates)
     assert "local queue, not runnext" in creates[0].why
 

@@ -72,3 +72,42 @@ async def overflow_main(n: int) -> None:
         gk.go(g, i)
     await wg.wait()
     gk.println(compress(out))
+
+
+_HEADER = re.compile(r"^goroutine \d+ (?:gp=0x[0-9a-f]+ m=\S+ (?:mp=0x[0-9a-f]+ )?)?\[")
+_ADDR = re.compile(r"\b(gp|mp)=0x[0-9a-f]+")
+_KEEP = re.compile(r"^(panic: |fatal error: |runtime: |created by |runtime stack:$)")
+
+
+def observe_with_creators(stdout: str, stderr: str, exit_code: int) -> str:
+    """The default observation plus what identifies each dumped goroutine: every header (also
+    GOTRACEBACK=system's ``goroutine N gp=… m=… [status]:``, addresses replaced by ``ADDR``),
+    its ``created by <function> in goroutine N`` line, and the ``runtime stack:`` marker."""
+    lines = [_ADDR.sub(r"\1=ADDR", ln.split(" +0x")[0].rstrip()) for ln in stderr.splitlines()
+             if _HEADER.match(ln) or _KEEP.match(ln)]
+    parts = [stdout.rstrip("\n"), *lines, f"exit {exit_code}"]
+    return "\n".join(p for p in parts if p != "")
+
+
+def gotraceback_program():
+    """The GOTRACEBACK scenarios' program: a goroutine blocked on a channel, a 10 ms sleep (the
+    runtime's goroutines park meanwhile), then a goroutine that panics while main waits."""
+
+    async def waiter(block: gk.Chan) -> None:
+        await block.recv()
+
+    async def boom() -> None:
+        gk.panic("boom")
+
+    async def main() -> None:  # named main: `created by main.main`, as in Go
+        block = gk.Chan()
+        gk.println("start")
+        gk.go(waiter, block)
+        await gk.sleep(ms=10)
+        gk.go(boom)
+        await block.recv()
+
+    return main
+
+
+gotraceback_main = gotraceback_program()

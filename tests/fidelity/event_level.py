@@ -86,6 +86,24 @@ NOT_TRACED = {
     "select_fairness": "One goroutine: nothing to order or spread (its output-level pair "
                        "checks select's fairness).",
 }
+#: The pairs about what Go prints of its goroutines (ids, `created by`, GOTRACEBACK) and about
+#: how a program dies: their point is the text, which the tracer changes (three more goroutines
+#: before main shift every id), and a fatal error loses the trace or a deadlock hangs.
+_TEXT_PAIRS = {
+    "created_by_helper": "ends in a deadlock, which hangs under the tracer (see deadlock)",
+    "dump_after_reuse": "ends in a deadlock, which hangs under the tracer (see deadlock)",
+    "go_nil": "dies of a fatal error, which loses the trace (see thread_limit)",
+    "goexit": "dies of a fatal error (no goroutines), which loses the trace (see thread_limit)",
+    "unlock_unlocked_mutex": "dies of a fatal error, which loses the trace (see thread_limit)",
+    "goid_with_os": "compares goroutine ids, which the tracer's own goroutines shift by three",
+    "goid_without_os": "compares goroutine ids, which the tracer's own goroutines shift by three",
+    "gotraceback_none": "compares what a panic prints; one goroutine panics, nothing to order",
+    "gotraceback_single": "compares the ids in a panic's dump, which the tracer shifts by three",
+    "gotraceback_all": "compares the ids in a panic's dump, which the tracer shifts by three",
+    "gotraceback_system": "compares the ids in a panic's dump, which the tracer shifts by three",
+    "makechan_negative": "one goroutine, and the program's point is a runtime panic's text",
+}
+NOT_TRACED.update({name: "About text, not scheduling: " + why for name, why in _TEXT_PAIRS.items()})
 
 #: Why Go shows one thread more than the model in several programs (measured, see
 #: test_event_fidelity.py::test_the_extra_thread_is_the_tracers_timer).

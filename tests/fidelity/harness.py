@@ -7,7 +7,8 @@ Each scenario lives in ``scenarios/`` as a set of files with a common NAME:
   GOMAXPROCS pinned, schedtick phase aligned where the 1-in-61 check matters);
 - ``NAME.py``: the same program for gmpkit (``async def main``) plus its run options:
   ``KIND`` (``exact`` | ``oneof`` | ``statistical``), ``GOMAXPROCS``, ``GODEBUG``, ``GO_ARGS``,
-  ``MAIN_ARGS``, ``RUN_OPTIONS`` (extra ``gk.run`` keywords), ``GO_RUNS``, ``SEEDS``, ``BOUNDS``,
+  ``GO_ENV`` (more environment for Go, e.g. ``GOTRACEBACK``), ``MAIN_ARGS``, ``RUN_OPTIONS``
+  (extra ``gk.run`` keywords, e.g. the same ``gotraceback``), ``GO_RUNS``, ``SEEDS``, ``BOUNDS``,
   ``SPEC`` (where the behaviour is described), and optionally ``observe()``, ``SIMPLIFICATION``
   (a deliberate, documented difference) and ``NOTE`` (an explained difference within bounds);
 - ``NAME.expected.json``: real Go's recorded raw outputs (distinct outputs with their counts).
@@ -82,6 +83,7 @@ class Scenario:
     gomaxprocs: int
     godebug: str = ""
     go_args: list[str] = field(default_factory=list)
+    go_env: dict[str, str] = field(default_factory=dict)
     main_args: tuple[Any, ...] = ()
     run_options: dict[str, Any] = field(default_factory=dict)
     go_runs: int = 10
@@ -119,6 +121,9 @@ class Scenario:
                 godebug=self.godebug,
                 timeout=self.go_timeout,
                 args=self.go_args,
+                # GOTRACEBACK=single is Go's default; set it so the caller's environment
+                # cannot change what a failing program prints.
+                env={"GOTRACEBACK": "single", **self.go_env},
             )
             out.append(Raw(r.stdout, r.stderr, r.exit_code))
         return out
@@ -142,6 +147,7 @@ class Scenario:
             "gomaxprocs": self.gomaxprocs,
             "godebug": self.godebug,
             "args": self.go_args,
+            **({"env": self.go_env} if self.go_env else {}),
             "runs": len(raws),
             "outputs": outputs,
         }
@@ -198,6 +204,7 @@ def load(name: str) -> Scenario:
         gomaxprocs=int(mod.GOMAXPROCS),
         godebug=getattr(mod, "GODEBUG", ""),
         go_args=[str(a) for a in getattr(mod, "GO_ARGS", [])],
+        go_env={str(k): str(v) for k, v in getattr(mod, "GO_ENV", {}).items()},
         main_args=tuple(getattr(mod, "MAIN_ARGS", ())),
         run_options=dict(getattr(mod, "RUN_OPTIONS", {})),
         go_runs=int(getattr(mod, "GO_RUNS", 10)),

@@ -1,4 +1,5 @@
 // B4b: a receiver on a full buffer takes the head and moves the blocked sender's value in.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,4 +1,5 @@
 // B12b: closed and nil channel semantics, each panic recovered and printed.
+//go:debug default=go1.27
 package main
 
 import "fmt"

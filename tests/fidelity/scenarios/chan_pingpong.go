@@ -1,4 +1,5 @@
 // B4c: two goroutines exchange a token over unbuffered channels.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,4 +1,5 @@
 // B5a: blocked senders queue FIFO on the channel's sendq.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,5 +1,6 @@
 // B4a: unbuffered send hands the value directly to a waiting receiver, which goes to runnext;
 // the sender runs on until it blocks.
+//go:debug default=go1.27
 package main
 
 import (

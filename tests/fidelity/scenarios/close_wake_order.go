@@ -1,4 +1,5 @@
 // B5b: close readies all receivers through a LIFO list into runnext: r1 first, then r4, r3, r2.
+//go:debug default=go1.27
 package main
 
 import (

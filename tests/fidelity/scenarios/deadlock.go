@@ -1,4 +1,5 @@
 // B11: every goroutine blocked, no timers, no syscalls: checkdead's fatal error and dump.
+//go:debug default=go1.27
 package main
 
 import "fmt"

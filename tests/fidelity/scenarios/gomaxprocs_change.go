@@ -1,5 +1,6 @@
 // runtime.GOMAXPROCS(n) returns the previous value; n <= 0 only queries. After shrinking to one
 // P the runnext order of B1 holds again.
+//go:debug default=go1.27
 package main
 
 import (

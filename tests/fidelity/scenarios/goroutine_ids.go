@@ -1,5 +1,6 @@
 // Goroutine ids come from per-P batches of 16 reserved from a global counter (newproc1):
 // unique and increasing per P, interleaved across Ps; system goroutines take the first ones.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,4 +1,5 @@
 // B3b: A yields once (to the GRQ tail); B, C, D only record. A comes back after the local work.
+//go:debug default=go1.27
 package main
 
 import (

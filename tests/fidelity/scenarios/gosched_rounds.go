@@ -1,4 +1,5 @@
 // B3a: Gosched puts the goroutine on the GRQ tail; runnext and the LRQ are drained first.
+//go:debug default=go1.27
 package main
 
 import (

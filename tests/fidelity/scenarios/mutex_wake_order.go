@@ -1,4 +1,5 @@
 // sync.Mutex: waiters park FIFO on the semaphore; each Unlock wakes the head waiter into runnext.
+//go:debug default=go1.27
 package main
 
 import (

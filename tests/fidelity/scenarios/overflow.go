@@ -1,6 +1,7 @@
 // B2: N goroutines on one P. The LRQ holds 256; when it is full, runqputslow moves the oldest
 // 128 plus the kicked goroutine to the GRQ tail. While the LRQ drains, the schedtick%61 check
 // takes single goroutines from the GRQ head; alignSchedtick fixes its phase.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,4 +1,7 @@
-// B13: an unrecovered panic in a goroutine prints only that goroutine and exits with status 2.
+// B13 with fmt linked: an unrecovered panic in a goroutine prints only that goroutine and exits
+// with status 2. (fmt links os, whose finalizer goroutine takes id 6: the panicking goroutine is
+// 7, or 19 on P1's goid batch; B13's `goroutine 6` is a program without os: goid_without_os.)
+//go:debug default=go1.27
 package main
 
 import (

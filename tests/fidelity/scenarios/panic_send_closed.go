@@ -1,4 +1,5 @@
 // B12a: send on a closed channel panics in main.
+//go:debug default=go1.27
 package main
 
 func main() {

@@ -1,5 +1,6 @@
 // B7a: a goroutine spinning in a loop without calls is preempted asynchronously by sysmon
 // after 10-20 ms (two observations of an unchanged schedtick); main waits that long in Gosched.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,4 +1,5 @@
 // B1: each `go` puts the new goroutine in runnext and kicks the previous one to the LRQ tail.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,5 +1,6 @@
 // B8: a ping-pong pair runs through runnext with inheritTime, so schedtick never moves, the
 // 1-in-61 check never fires, and main (on the GRQ after Gosched) waits for sysmon's preemption.
+//go:debug default=go1.27
 package main
 
 import (

@@ -8,13 +8,14 @@ import gmpkit as gk
 
 KIND = "statistical"
 GOMAXPROCS = 1
-GO_RUNS = 5
+GO_RUNS = 20
 SEEDS = (0,)
 SPEC = "§5.1, §7.3, §14 B8"
 # If runnext did not inherit the slice, schedtick would advance on every exchange and the
 # 1-in-61 check would return main within microseconds; Go needs sysmon's 10–20 ms preemption.
-# Upper bounds are loose: a loaded machine delays real Go's sysmon.
-BOUNDS = {"min_ms": (5.0, 45.0), "median_ms": (9.0, 60.0), "max_ms": (9.0, 250.0)}
+# BOUNDS are the range of the 60 recorded Go runs; the ping-pong pair keeps a CPU busy, and the
+# shared machine's load delays Go's sysmon often (medians up to 51 ms were recorded).
+BOUNDS = {"min_ms": (10.5, 30.3), "median_ms": (20.1, 50.6), "max_ms": (20.1, 92.4)}
 
 
 def observe(stdout, stderr, exit_code):

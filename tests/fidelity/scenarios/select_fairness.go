@@ -1,4 +1,5 @@
 // B14: select polls ready cases in a uniformly random order; default only when nothing is ready.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,5 +1,6 @@
 // select with a timeout (time.After): the channel that is ready first wins; a timer channel
 // delivers once its time has passed; a late sender is still received by a later select.
+//go:debug default=go1.27
 package main
 
 import (

@@ -1,5 +1,6 @@
 // B9: a goroutine in a 100 ms blocking syscall does not hold up a CPU-bound one on GOMAXPROCS=1:
 // sysmon retakes the P and handoffp starts another M for the runnable goroutine.
+//go:debug default=go1.27
 package main
 
 import (

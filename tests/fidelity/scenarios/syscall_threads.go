@@ -1,5 +1,6 @@
 // B10: each goroutine blocked in a raw read(2) pins its M; sysmon retakes the P and a new M is
 // started, so threads grow far past GOMAXPROCS, and idle Ms never exit afterwards.
+//go:debug default=go1.27
 package main
 
 import (

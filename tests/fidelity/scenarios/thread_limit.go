@@ -1,5 +1,6 @@
 // B10b: with debug.SetMaxThreads(10), blocking 20 goroutines in syscalls needs more Ms than
 // allowed: checkmcount prints the limit and the program dies with "thread exhaustion".
+//go:debug default=go1.27
 package main
 
 import (

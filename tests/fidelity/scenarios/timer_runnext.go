@@ -1,5 +1,6 @@
 // B6: S's sleep timer expires while X runs; the next findRunnable runs the timer, which puts S
 // in runnext, ahead of Y that has waited longer in the LRQ.
+//go:debug default=go1.27
 package main
 
 import (

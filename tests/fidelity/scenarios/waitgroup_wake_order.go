@@ -1,5 +1,6 @@
 // sync.WaitGroup: when the counter reaches zero every waiter is released, one semrelease each,
 // in FIFO order; each goes to runnext and kicks the previous one to the LRQ tail.
+//go:debug default=go1.27
 package main
 
 import (

@@ -564,16 +564,28 @@ import (
 	"time"
 )
 
-// Two goroutines each keep the CPU busy for 100 ms (a loop that calls time.Since); run with
-// GOMAXPROCS=1 they share one P in time slices.
+// spinCPU keeps the CPU busy until this goroutine has run for d, as gk.work does: it adds up
+// the short steps of its loop and leaves out longer gaps, the time it was not running.
+func spinCPU(d time.Duration) {
+	last := time.Now()
+	for done := time.Duration(0); done < d; {
+		now := time.Now()
+		if step := now.Sub(last); step < 500*time.Microsecond {
+			done += step
+		}
+		last = now
+	}
+}
+
+// Two goroutines each compute for 100 ms; run with GOMAXPROCS=1 they share one P in time
+// slices.
 func main() {
 	var wg sync.WaitGroup
 	for i := 0; i < 2; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for s := time.Now(); time.Since(s) < 100*time.Millisecond; {
-			}
+			spinCPU(100 * time.Millisecond)
 		}()
 	}
 	wg.Wait()

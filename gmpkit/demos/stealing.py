@@ -42,7 +42,7 @@ from gmpkit.demos import gofacts
 from gmpkit.demos.gofacts import GoFacts, live_or_recorded
 
 __all__ = [
-    "steal_table", "runnext_steal", "first_victims", "visit_orders", "completion_times",
+    "steal_table", "first_worker_steal", "runnext_steal", "first_victims", "visit_orders", "completion_times",
     "completion_chart", "spinning_tradeoff", "spin_decisions", "syscall_story", "handoff_rules",
     "exit_paths", "handoff_throughput", "threads_for_waits", "thread_limit", "spin_bound",
     "first_steal", "exits_after", "handoff_rule_for", "midway", "THREADS_GO", "go_threads",
@@ -60,8 +60,10 @@ Main = Callable[..., Coroutine[Any, Any, None]]
 def steal_table(trace: Any) -> pd.DataFrame:
     """One row per steal of a recorded run: when, the thief (P and M), the victim, how many
     goroutines it took of how many were queued, in which of the 4 rounds, from the local queue
-    or runnext, and the goroutine the thief then runs (the last one taken)."""
+    or runnext, the goroutine the thief then runs (the last one taken), and whose it is: the
+    program's or one of the runtime's own (those are stolen at start-up)."""
     ev = trace.events
+    program = set(int(g) for g in trace.goroutines.g)
     rows = []
     kinds = ev["event"].tolist()
     for i in ev.index[ev["event"] == "Steal"]:
@@ -81,8 +83,19 @@ def steal_table(trace: Any) -> pd.DataFrame:
                      "of": "runnext" if runnext else args["had"],
                      "round": f"{args['round']} of 4",
                      "from": "runnext" if runnext else "local queue",
-                     "then runs": f"G{runs}" if runs is not None else ""})
+                     "then runs": f"G{runs}" if runs is not None else "",
+                     "whose": "program" if runs in program else "runtime"})
     return pd.DataFrame(rows)
+
+
+def first_worker_steal(trace: Any) -> dict[str, Any]:
+    """The first steal from a local queue that took goroutines of the program (not one of the
+    runtime's own, which are stolen at start-up): a row of :func:`steal_table`."""
+    table = steal_table(trace)
+    rows = table[(table["from"] == "local queue") & (table["whose"] == "program")]
+    if rows.empty:
+        raise ValueError("the run has no steal of the program's goroutines from a local queue")
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in rows.iloc[0].items()}
 
 
 async def _work(us: int, wg: gk.WaitGroup) -> None:
@@ -106,11 +119,7 @@ def first_steal(queued: int, *, gomaxprocs: int = 2, seed: int = 1) -> dict[str,
     queue) and keeps computing; an idle P's thread steals. Returns the first steal from a local
     queue (``took``, ``of``, ``round``) from the run."""
     trace = gk.run(_burst, queued + 1, 500, 2_000, gomaxprocs=gomaxprocs, seed=seed)
-    table = steal_table(trace)
-    local = table[table["from"] == "local queue"]
-    if local.empty:
-        raise RuntimeError(f"no steal from a local queue in the run (queued={queued})")
-    return local.iloc[0].to_dict()
+    return first_worker_steal(trace)
 
 
 async def _record_start(starts: list[int], wg: gk.WaitGroup) -> None:
@@ -139,16 +148,16 @@ def runnext_steal(seed: int = 1) -> dict[str, Any]:
     ``switch_us`` (a switch alone, for comparison)."""
     starts: list[int] = []
     trace = gk.run(_one_then_compute, starts, gomaxprocs=2, seed=seed)
-    ev = trace.events
-    user = set(trace.goroutines.g) - {1}
-    steal = ev[(ev.event == "Steal") & (ev.rule == "runqsteal-runnext")]
-    start = ev[(ev.event == "GoStart") & ev.g.isin(user)]
-    if steal.empty or start.empty or not starts:
+    table = steal_table(trace)
+    mine = table[(table["from"] == "runnext") & (table["whose"] == "program")]
+    if mine.empty or not starts:
         raise RuntimeError("the runnext steal did not happen as expected")
-    s = steal.iloc[-1]
-    return {"round": s.args[1], "steal_ms": float(s.time_ms), "started_ms": starts[0] / 1e6,
-            "wait_us": (starts[0] - int(s.time_ns)) / 1e3, "victim": f"P{s.args[0]}",
-            "thief": f"P{int(s.p)}", "backoff_us": trace.sched.costs.steal_backoff_ns / 1e3,
+    r = mine.iloc[0]
+    at_ns = round(float(r["at (ms)"]) * 1e6)
+    return {"round": int(r["round"].split()[0]), "steal_ms": float(r["at (ms)"]),
+            "started_ms": starts[0] / 1e6, "wait_us": (starts[0] - at_ns) / 1e3,
+            "victim": r.victim, "thief": r.thief,
+            "backoff_us": trace.sched.costs.steal_backoff_ns / 1e3,
             "switch_us": trace.sched.costs.switch_ns / 1e3}
 
 

@@ -27,10 +27,10 @@ lesson.predict(
     "P1's thread wakes up and steals from P0. P0's local queue holds 7 workers (the 8th is in "
     "runnext): how many does P1 take, from which end of the queue, and which one does it run?",
     "Half, rounded up: 4 of the 7, from the head of P0's local queue (the oldest). P1 keeps "
-    "three in its own local queue and runs the last one it took. A steal of a single "
-    "goroutine from runnext in the table is of one of the runtime's own start-up goroutines, "
-    "taken before main had started its workers (section 1.2 explains why runnext is "
-    "different). The timeline shows P1 busy from the steal on.",
+    "three in its own local queue and runs the last one it took. The timeline shows P1 busy "
+    "from the steal on. (The rows marked *runtime* are steals of the runtime's own start-up "
+    "goroutines, before main started its workers; a steal from runnext is explained in "
+    "section 1.2.)",
 )
 lesson.predict(
     "1.1",

@@ -33,8 +33,9 @@ lesson.predict(
     "1.1",
     "Step the same run to the first time sysmon asks the running goroutine to stop. At what "
     "virtual time does that happen, and why not at exactly 10 ms?",
-    "A little after 10 ms, not exactly at it. sysmon sleeps 20 µs between looks at first, "
-    "then, after 50 looks that found nothing to do, twice as long each time (40 µs, 80 µs … up to 10 ms). It "
+    "Some milliseconds after 10 ms, not at it. sysmon sleeps 20 µs between looks at first "
+    "(a little longer in fact: the kernel's timer slack adds about 50 µs to every sleep), "
+    "then, after 50 looks that found nothing to do, twice as long each time, up to 10 ms. It "
     "remembers when it first saw P0's current `schedtick` (the worker started from runnext, "
     "inheriting the slice, so the tick had moved just before); it preempts on its first look "
     "at least 10 ms later, and its looks fall where its sleeps end, not on a 10 ms grid. The "

@@ -175,8 +175,9 @@ lesson.predict(
     "What should the `threads=` column do in both?",
     "Grow past `gomaxprocs=2` while the goroutines are in their syscalls, and never come back "
     "down: threads that are no longer needed park on the idle list (`idlethreads=` grows "
-    "instead). Real Go starts from one thread more (a thread of its garbage collector) and "
-    "its timings move from run to run; the shape is the same.",
+    "instead). Real Go usually counts a thread or so more than the model (threads of its "
+    "garbage collector, which the model does not have), and its timings move from run to "
+    "run; the shape is the same.",
 )
 
 

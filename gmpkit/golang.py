@@ -114,7 +114,7 @@ class GoToolchain:
             GOTOOLCHAIN="local",  # never download another toolchain
             GOCACHE=str(cache / "gocache"),
             GOPATH=str(cache / "gopath"),
-            GO111MODULE="off",  # single-file programs, standard library only
+            GO111MODULE="off",  # no module lookups unless a build says so (see _build)
             GOFLAGS="",
             CGO_ENABLED="0",
         )
@@ -303,6 +303,11 @@ def _source_text(source_or_path: str | os.PathLike[str]) -> str:
     raise FileNotFoundError(f"not Go source and not a file: {text!r}")
 
 
+#: The go.mod given to a program that has none: a module of the Go version modelled, so the
+#: program gets that version's GODEBUG defaults.
+GO_MOD = f"module main\n\ngo {MODELED_GO_VERSION.removeprefix('go').rsplit('.', 1)[0]}\n"
+
+
 def build_go(
     source_or_path: str | os.PathLike[str] | dict[str, str], *,
     timeout: float = BUILD_TIMEOUT_S
@@ -328,6 +333,13 @@ def _build(files: dict[str, bytes], *, targets: list[str] | None = None, module:
     network: ``GOPROXY=off``). Binaries are cached by toolchain, flags and every file's content.
     """
     tc = find_go()
+    if not module:
+        # Build as a Go 1.27 module, as `go mod init` + `go build` would: in GOPATH mode Go
+        # assumes go1.20 and its GODEBUG defaults (no GOMAXPROCS updater goroutine, GOMAXPROCS
+        # blind to cgroup limits, the old timer channels), which is not the Go being modelled.
+        files = {**files, "go.mod": GO_MOD.encode()}
+        module = True
+        targets = None
     h = hashlib.sha256(f"{tc.version}\0{tc.go}\0{targets}\0{module}\0{ldflags}".encode())
     for name in sorted(files):
         h.update(b"\0" + name.encode() + b"\0" + files[name])

@@ -112,9 +112,11 @@ ex2 = lesson.exercise(
     hints=["The first overflow comes when the queue of 256 is full and one more needs room.",
            "Each overflow moves 129 goroutines out, leaving 128 free slots: how many more `go` "
            "statements until it is full again?"],
-    solution="**3**. The first comes at the 257th `go` (256 in the queue, one in runnext); each "
-             "overflow moves 129 out and leaves 128 slots free, so the next comes 129 `go` "
-             "statements later: the 386th, the 515th. A fourth would need 644.",
+    solution="**3**. The first comes at the 256th `go`: the GOMAXPROCS updater and the finalizer "
+             "goroutine already hold two local slots, so 254 of main's goroutines fill the queue "
+             "of 256 and one more sits in runnext. Each overflow moves 129 out and leaves 128 "
+             "slots free, so the next comes 129 `go` statements later: the 385th, the 514th. A "
+             "fourth would need 643.",
 )
 
 ex3 = lesson.exercise(

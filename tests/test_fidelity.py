@@ -77,6 +77,8 @@ def test_gmpkit_matches_recorded_go(name):
 @needs_go
 @pytest.mark.parametrize("name", NAMES)
 def test_recording_is_current_with_live_go(name):
+    """The recording is still real Go's behaviour: most of LIVE_RUNS live runs print one of the
+    recorded outputs (exact, oneof) or land within the recorded bounds (statistical)."""
     sc = harness.load(name)
     recorded = harness.go_set(sc, sc.recorded())
     outliers = []
@@ -89,13 +91,15 @@ def test_recording_is_current_with_live_go(name):
             # all; a changed runtime lands in few or none. The recorded runs stay strict above.
             if harness.out_of_bounds(sc, obs):
                 outliers.append(obs)
-        else:
-            assert harness._fmt(obs) in recorded, (
-                f"live Go printed {obs!r}, recorded {list(recorded)}; re-record with "
-                "python tests/fidelity/record.py " + name
-            )
+        elif harness._fmt(obs) not in recorded:
+            # An exact scenario that races real time (a 1 ms sleep against 3 ms busy loops) can
+            # print something else when the machine is loaded; most live runs must still print
+            # a recorded output, and a changed runtime prints it in few or none.
+            outliers.append(obs)
     assert LIVE_RUNS - len(outliers) >= LIVE_MAJORITY, (
-        f"{len(outliers)} of {LIVE_RUNS} live Go runs were out of bounds: {outliers}")
+        f"{len(outliers)} of {LIVE_RUNS} live Go runs were {'out of bounds' if sc.kind == 'statistical' else 'not among the recorded outputs'}: "
+        f"{outliers}; recorded: {list(recorded)}; if Go changed, re-record with "
+        "python tests/fidelity/record.py " + name)
 
 
 def test_report_lists_every_scenario():

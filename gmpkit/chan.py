@@ -16,6 +16,9 @@ and ``sendq`` (each waiter is a *sudog*). The rules the model follows, as Go doe
 * **select** polls its cases in a uniformly random order (Fisher-Yates driven by the seeded random
   source), takes the first ready one, else ``default`` if there is one, else waits on *every*
   channel at once; the first waker wins and the other registrations are withdrawn.
+* A **timer channel** (``gk.after``, Go's ``time.After``) is receive-only for the program; every
+  receive attempt on it first runs its timer if due, and blocking on it puts the timer into a heap
+  (``timers.ChanTimer``); its ``len`` is 0, as in Go 1.23+.
 
 Channel values are Python objects; the zero value of every channel type is ``None``.
 """
@@ -39,6 +42,7 @@ from .runtime2 import (
 if TYPE_CHECKING:  # type names only
     from .runtime2 import G
     from .sched import Sched
+    from .timers import ChanTimer
 
 _chan_ids = itertools.count(1)
 _new = object.__new__  # makes the send and receive Ops without an __init__ call
@@ -94,13 +98,15 @@ def _withdraw(sd: Sudog) -> None:
         q = ch.sendq if is_send else ch.recvq
         if other in q:
             q.remove(other)
+            if ch.timer is not None:
+                ch.timer.unblock()
 
 
 class Chan:
     """A Go channel. ``Chan()`` is unbuffered, ``Chan(n)`` has n buffer slots, ``Chan.nil()``
     is the nil channel (``var c chan T``)."""
 
-    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "is_nil", "id")
+    __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "is_nil", "id", "timer")
 
     def __init__(self, cap: int = 0):
         if isinstance(cap, bool) or not isinstance(cap, int):
@@ -120,6 +126,7 @@ class Chan:
         self.closed = False
         self.is_nil = False
         self.id = next(_chan_ids)  # stands in for the address: select's lock order
+        self.timer: ChanTimer | None = None  # the timer feeding a gk.after channel
 
     @classmethod
     def nil(cls) -> Chan:
@@ -128,17 +135,26 @@ class Chan:
         return c
 
     def __len__(self) -> int:
-        return len(self.buf)
+        # A timer channel's buffered value is invisible, as in Go 1.23+ (chanlen).
+        return 0 if self.timer is not None else len(self.buf)
+
+    def _receive_only(self, what: str) -> UsageTypeError:
+        return UsageTypeError(f"{what} on a gk.after channel: it is receive-only (Go's time.After "
+                              "returns a <-chan Time); send on a channel made with gk.Chan()")
 
     def __repr__(self) -> str:
         if self.is_nil:
             return "Chan(nil)"
         state = " closed" if self.closed else ""
+        if self.timer is not None:
+            return f"Chan(timer={self.timer!r}, recvq={len(self.recvq)})"
         return (f"Chan(cap={self.cap}, len={len(self.buf)}, recvq={len(self.recvq)}, "
                 f"sendq={len(self.sendq)}{state})")
 
     def send(self, value: Any) -> _Send:
         """``ch <- value`` (await it)."""
+        if self.timer is not None:
+            raise self._receive_only("send")
         op = _new(_Send)
         op.ch = self
         op.value = value
@@ -161,6 +177,8 @@ class Chan:
     def close(self) -> None:
         """``close(ch)``: never blocks; wakes every waiter (``closechan``)."""
         sched = current_sched("Chan.close")
+        if self.timer is not None:
+            raise self._receive_only("close")
         if self.is_nil:
             raise PanicError("close of nil channel", hint="this channel is nil (gk.Chan.nil()); "
                              "make a real one with gk.Chan() or gk.Chan(n) before closing it")
@@ -272,11 +290,16 @@ class _Recv(ParkingOp):
         if ch.is_nil:
             sched.park(g, WAIT_CHAN_RECEIVE_NIL)
             return
+        timer = ch.timer
+        if timer is not None:
+            timer.maybe_run(sched, g)  # chanrecv: a due timer sends before the receive looks
         done, value, ok = ch._try_recv(sched, g)
         if done:
             sched.cont(g, sched.costs.chan_ns, (value, ok) if mode == _WITH_OK else value)
             return
         _enqueue(ch, False, Sudog(g, None, mode))
+        if timer is not None:
+            timer.block(sched, g)
         sched.park(g, WAIT_CHAN_RECEIVE)
 
 
@@ -288,6 +311,8 @@ class Case:
     def __init__(self, ch: Chan, is_send: bool, value: Any = None):
         if not isinstance(ch, Chan):
             raise UsageTypeError(f"a select case needs a gk.Chan, got {ch!r}")
+        if is_send and ch.timer is not None:
+            raise ch._receive_only("a send case")
         self.ch = ch
         self.is_send = is_send
         self.value = value
@@ -333,6 +358,8 @@ class Select(ParkingOp):
         for i, c in enumerate(cases):
             if c.ch.is_nil:
                 continue
+            if c.ch.timer is not None:
+                c.ch.timer.maybe_run(sched, g)  # selectgo runs due timers while building the order
             j = rand.randrange(len(order) + 1)
             order.append(i)
             order[-1] = order[j]
@@ -365,4 +392,6 @@ class Select(ParkingOp):
             sd = Sudog(g, c.value, _SELECT, i, group)
             group.append((c.ch, sd, c.is_send))
             _enqueue(c.ch, c.is_send, sd)
+            if c.ch.timer is not None:
+                c.ch.timer.block(sched, g)
         sched.park(g, WAIT_SELECT)

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 from .errors import UsageTypeError, UsageValueError
 from .ops import Op
-from .runtime2 import MAX_GOMAXPROCS, RUNNING, GStatus, P, PStatus
+from .runtime2 import MAX_GOMAXPROCS, RUNNING, G, GStatus, P, PStatus
 
 if TYPE_CHECKING:  # type names only
-    from .runtime2 import G, M
+    from .runtime2 import M
     from .sched import Sched
 
 
@@ -65,6 +65,8 @@ def procresize(s: Sched, nprocs: int, m: M) -> list[P]:
             tp = s.allp_all[0] if m.p is None or m.p.id >= nprocs else m.p
             for e in p.timers:
                 heapq.heappush(tp.timers, e)
+                if not isinstance(e[2], G):
+                    e[2].moved(tp)  # a channel timer remembers its heap (timers.ChanTimer)
             p.timers = []
         s.casp(p, PStatus.GCSTOP, PStatus.DEAD)
         p.m = None

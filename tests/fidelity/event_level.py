@@ -66,7 +66,7 @@ MULTI = [
     "panic_send_closed", "select_timeout", "syscall_threads", "preempt_spinner",
     "syscall_handoff", "scenario:cpu_bound", "scenario:blocking_syscalls",
     "scenario:network_io", "scenario:channel_pipeline", "scenario:goroutine_storm",
-    "scenario:sleepers",
+    "scenario:sleepers", "timer_chan_polled",
 ]
 
 #: Pairs that are not compared at event level, with what was measured.
@@ -92,6 +92,8 @@ NOT_TRACED = {
 _TEXT_PAIRS = {
     "created_by_helper": "ends in a deadlock, which hangs under the tracer (see deadlock)",
     "dump_after_reuse": "ends in a deadlock, which hangs under the tracer (see deadlock)",
+    "timer_chan_unreceived": "ends in a deadlock, which hangs under the tracer (see deadlock)",
+    "timer_chan_abandoned": "ends in a deadlock, which hangs under the tracer (see deadlock)",
     "go_nil": "dies of a fatal error, which loses the trace (see thread_limit)",
     "goexit": "dies of a fatal error (no goroutines), which loses the trace (see thread_limit)",
     "unlock_unlocked_mutex": "dies of a fatal error, which loses the trace (see thread_limit)",

@@ -45,7 +45,6 @@ if TYPE_CHECKING:  # type names only
     from .timers import ChanTimer
 
 _chan_ids = itertools.count(1)
-_new = object.__new__  # makes the send and receive Ops without an __init__ call
 
 # How a waiting receiver wants its result delivered.
 _PLAIN = 0  # v = await ch.recv()
@@ -155,21 +154,21 @@ class Chan:
         """``ch <- value`` (await it)."""
         if self.timer is not None:
             raise self._receive_only("send")
-        op = _new(_Send)
+        op = _Send()
         op.ch = self
         op.value = value
         return op
 
     def recv(self) -> _Recv:
         """``<-ch`` (await it): the value, or None once the channel is closed and drained."""
-        op = _new(_Recv)
+        op = _Recv()
         op.ch = self
         op.mode = _PLAIN
         return op
 
     def recv2(self) -> _Recv:
         """``v, ok := <-ch`` (await it): ok is False once closed and drained."""
-        op = _new(_Recv)
+        op = _Recv()
         op.ch = self
         op.mode = _WITH_OK
         return op
@@ -251,8 +250,8 @@ class Chan:
 
 
 class _Send(Op):
-    """``ch <- value`` (made by :meth:`Chan.send` with ``object.__new__`` and two slot stores,
-    which the hot path finds cheaper than an ``__init__`` call)."""
+    """``ch <- value`` (made by :meth:`Chan.send`: a class without ``__init__`` and two slot
+    stores, which the hot path finds cheaper than an ``__init__`` call, in both builds)."""
 
     __slots__ = ("ch", "value")
     ch: Chan
@@ -336,8 +335,8 @@ class Select(ParkingOp):
 
     __slots__ = ("cases", "default")
 
-    def __init__(self, cases: tuple[Case, ...], default: bool):
-        for c in cases:
+    def __init__(self, cases: tuple[Any, ...], default: bool):
+        for c in cases:  # (typed loosely: the compiled build would refuse a non-Case unchecked)
             if not isinstance(c, Case):
                 self._awaited = True  # refused, not forgotten: no never-awaited warning
                 raise UsageTypeError(

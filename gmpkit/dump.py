@@ -37,6 +37,13 @@ ONE_MINUTE_NS = 60_000_000_000
 #: Frames whose file is inside the package are the runtime's, not the program's: skipped.
 PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
+
+def runtime_file(filename: str) -> bool:
+    """Is a frame's file the package's own? In the compiled build the core's frames in a
+    traceback carry the path relative to the source root (``gmpkit/sched.py``), not an absolute
+    one, so both forms count."""
+    return PKG_DIR in filename or filename.replace("\\", "/").startswith("gmpkit/")
+
 #: GOTRACEBACK's settings (``setTraceback``) as (level, all): level 0 prints no goroutine, 1 user
 #: goroutines, 2 the runtime's too; ``all`` prints every goroutine, not only the failing one.
 #: (``crash`` and ``wer`` also abort the process, which the model has no use for.)
@@ -136,14 +143,14 @@ def frames(sched: Sched, g: G, exc: BaseException | None = None, level: int = 1)
         tb = exc.__traceback__
         while tb is not None:
             fn = tb.tb_frame.f_code.co_filename
-            if PKG_DIR not in fn:
+            if not runtime_file(fn):
                 loc = f"\t{fn}:{tb.tb_lineno}"
             tb = tb.tb_next
     else:
         coro = g.coro
         frame = getattr(coro, "cr_frame", None)
         while frame is not None:
-            if PKG_DIR not in frame.f_code.co_filename:
+            if not runtime_file(frame.f_code.co_filename):
                 loc = f"\t{frame.f_code.co_filename}:{frame.f_lineno}"
             coro = getattr(coro, "cr_await", None)
             frame = getattr(coro, "cr_frame", None)

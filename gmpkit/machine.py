@@ -181,7 +181,7 @@ class Godebug:
     asyncpreemptoff: bool = False  #: no signal-based preemption: call-free work cannot be preempted
 
     @classmethod
-    def parse(cls, text: str) -> Godebug:
+    def parse(cls, text: Any) -> Godebug:
         if text is None:
             text = ""
         if not isinstance(text, str):

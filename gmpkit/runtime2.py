@@ -164,8 +164,8 @@ class G:
 
     def __init__(self, goid: int, coro: Any, name: str, parent: int | None, system: bool, t: int,
                  gopc: Any = None):
-        """Set every field for a new goroutine: a fresh G, or (as ``reinit``) a dead one that
-        gfget hands out again."""
+        """Set every field for a new goroutine: a fresh G, or a dead one that gfget hands out
+        again (``newproc`` then calls ``G.__init__`` on it)."""
         self.goid = goid
         self.status = GStatus.IDLE
         self.waitreason = ""
@@ -186,8 +186,6 @@ class G:
         self.wait_since = 0
         self.sema_ticket = False
         self.timer_seq = 0
-
-    reinit = __init__
 
     def __repr__(self) -> str:
         where = ""

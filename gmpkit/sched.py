@@ -285,7 +285,7 @@ class Sched:
         p.goidcache += 1
         g = self.gfget(p) if p.gfree or self.gfree else None
         if g is not None:
-            g.reinit(goid, coro, name, parent, system, self.now, gopc)
+            G.__init__(g, goid, coro, name, parent, system, self.now, gopc)  # reinitialised in place
         else:
             g = G(goid, coro, name, parent, system, self.now, gopc)
             self.allg.append(g)  # allgs: every G struct ever made, reused ones keep their place

@@ -121,7 +121,9 @@ def sleep(ns: float = 0, us: float = 0, ms: float = 0) -> Sleep:
 
 def after(ns: float = 0, us: float = 0, ms: float = 0) -> Chan:
     """``time.After(d)``: a channel that delivers the virtual time once d has passed, e.g. a
-    timeout in a select: ``await gk.select(gk.recv(ch), gk.recv(gk.after(ms=10)))``."""
+    timeout in a select: ``await gk.select(gk.recv(ch), gk.recv(gk.after(ms=10)))``. As in Go
+    1.23+, it is receive-only, ``len()`` is always 0, and its timer waits in a P's heap only while
+    a goroutine is blocked on it, so an unreceived one neither fires nor delays deadlock."""
     return _after(_duration("gk.after", ns, us, ms))
 
 

@@ -40,6 +40,7 @@ TM = "gmpkit/timers.py"
 SY = "gmpkit/sync.py"
 DU = "gmpkit/dump.py"
 GM = "gmpkit/gomaxprocs.py"
+T = "tests/test_timers.py::"
 
 MUTATIONS: list[Mutation] = [
     # ----- proc.go: newproc, runqput, runqputslow, globrunqget ------------------------------
@@ -392,6 +393,26 @@ MUTATIONS: list[Mutation] = [
        "            timers.add_timer(self, self.allp[0], timer_when, g)",
        "current P", "a sleeper's timer goes into P0's heap, not the heap of the P it ran on",
        tests=("tests/test_channels_sync_and_text.py::test_a_sleepers_timer_goes_into_the_heap_of_the_current_p",)),
+    _m("timer_chan_never_run_by_receive", "timers", TM,
+       "        if self.entry is None and self.when and self.when <= sched.now + g.debt:",
+       "        if False:",
+       "maybeRunChan", "a receive attempt on a due time.After channel does not run its timer",
+       tests=(T + "test_polled_timer_fires_at_the_first_poll_after_it_is_due",)),
+    _m("timer_chan_stays_in_heap", "timers", TM,
+       "        if self.blocked == 0 and self.entry is not None and self.p is not None:",
+       "        if False:",
+       "unblockTimerChan", "a time.After timer whose last waiter left stays in the P's heap",
+       tests=(T + "test_abandoned_select_timer_leaves_the_heap",)),
+    _m("timer_chan_heap_not_followed", "timers", TM,
+       "        \"\"\"``moveTimers``: the heap entry now lives in p's heap (GOMAXPROCS shrank).\"\"\"\n        self.p = p",
+       "        \"\"\"``moveTimers``: the heap entry now lives in p's heap (GOMAXPROCS shrank).\"\"\"",
+       "moveTimers", "a time.After timer moved to another P's heap still believes it is in the old one",
+       tests=(T + "test_timer_moves_with_its_heap_when_gomaxprocs_shrinks",)),
+    _m("timer_chan_waiter_heap_p0", "timers", TM,
+       "            self.p = p\n            self.entry = add_timer(sched, p, self.when, self)",
+       "            self.p = sched.allp[0]\n            self.entry = add_timer(sched, self.p, self.when, self)",
+       "blockTimerChan", "a waiter on time.After puts its timer in P0's heap, not its own P's",
+       tests=(T + "test_timer_moves_with_its_heap_when_gomaxprocs_shrinks",)),
     # ----- sync ------------------------------------------------------------------------------------
     _m("mutex_never_starves", "sync", SY,
        "        if sched.sw_mutex_starvation and sched.now - started > STARVATION_THRESHOLD_NS:",

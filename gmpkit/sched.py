@@ -178,6 +178,7 @@ class Sched:
         self.max_threads = max_threads  # sched.maxmcount
         self.main_started = False  # runtime.main has begun: newproc and gosched call wakep
         self.main_g: G | None = None  # G1, runtime.main (which becomes main.main)
+        self.main_coro: Any = None  # main.main's coroutine, which G1's dumps start from
         self.ngoroutines = 0  # live user goroutines (runtime.NumGoroutine)
         self.stopwait = 0  # Ps still to stop for a stop-the-world (always 0 between events)
         self.gcwaiting = False  # a stop-the-world is pending (never true between events)
@@ -267,7 +268,8 @@ class Sched:
         await Work(self.costs.runtime_init_ns)
         g = self.curg()
         g.name = "main.main"
-        await main_fn(*args)
+        self.main_coro = main_fn(*args)
+        await self.main_coro
         self.exit(0)
 
     # ----- goroutine creation (newproc) -----------------------------------------------------

@@ -26,7 +26,7 @@ Channel values are Python objects; the zero value of every channel type is ``Non
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .errors import PanicError, UsageTypeError, UsageValueError
 from .ops import Op, ParkingOp, current, current_sched
@@ -47,9 +47,9 @@ if TYPE_CHECKING:  # type names only
 _chan_ids = itertools.count(1)
 
 # How a waiting receiver wants its result delivered.
-_PLAIN = 0  # v = await ch.recv()
-_WITH_OK = 1  # v, ok = await ch.recv2()
-_SELECT = 2  # i, v, ok = await gk.select(...)
+_PLAIN: Final = 0  # v = await ch.recv()
+_WITH_OK: Final = 1  # v, ok = await ch.recv2()
+_SELECT: Final = 2  # i, v, ok = await gk.select(...)
 
 
 class Sudog:

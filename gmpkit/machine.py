@@ -22,7 +22,7 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Final
 
 from .errors import UsageTypeError, UsageValueError
 from .runtime2 import MAX_GOMAXPROCS
@@ -45,9 +45,9 @@ DEFAULT_MAX_STEPS = 50_000_000
 #: os's init starts the finalizer goroutine, so the first user goroutine is 7, not 6.
 DEFAULT_LINKS_OS = True
 #: Fewest threads a program can have: m0, sysmon, and one for a spinning M.
-MIN_THREADS = 3
+MIN_THREADS: Final = 3
 #: Virtual nanoseconds per millisecond (the options speak milliseconds, the model nanoseconds).
-NS_PER_MS = 1_000_000
+NS_PER_MS: Final = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ import math
 import random
 from collections import deque
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from . import ops, timers
 from .chan import Chan
@@ -125,7 +125,7 @@ __all__ = ["Event", "G", "GStatus", "M", "Observer", "P", "PStatus", "Sched"]
 #: ``findRunnable`` goes back to its top ("goto top") when something changed under it. In the
 #: model each turn makes progress, so it never needs more than a few; this bound turns a model
 #: bug (an endless loop) into a clear error.
-FIND_RUNNABLE_MAX_ROUNDS = 1000
+FIND_RUNNABLE_MAX_ROUNDS: Final = 1000
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,8 +62,24 @@ from .sync import Cond, Mutex, WaitGroup
 
 __version__ = "0.1.0"
 
+
+def _compiled() -> bool:
+    """True when every module of the core was imported from a mypyc-compiled extension (the
+    optional compiled build, README.md "Compiled build"); False for the pure-Python source."""
+    import importlib
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    core = ("chan", "dump", "gomaxprocs", "hooks", "machine", "netpoll", "ops", "runtime2",
+            "sched", "sim", "sync", "sysmon", "timers")  # setup.py's COMPILED
+    files = [importlib.import_module(f"{__name__}.{m}").__file__ or "" for m in core]
+    return all(f.endswith(tuple(EXTENSION_SUFFIXES)) for f in files)
+
+
+#: Which build is running: True only when the simulator's core is the compiled build.
+COMPILED = _compiled()
+
 __all__ = [
-    "SWITCHES", "after", "Chan", "Cond", "Costs", "Event", "GStatus", "GoExit", "GoFatal", "GoPanic",
+    "COMPILED", "SWITCHES", "after", "Chan", "Cond", "Costs", "Event", "GStatus", "GoExit", "GoFatal", "GoPanic",
     "Mutex", "Observer", "PStatus", "PanicError", "Sim", "SimulationLimit", "Trace", "UsageError",
     "WaitGroup", "block_forever", "go", "goexit", "gomaxprocs", "goid", "gosched", "mcount",
     "netwait", "now", "num_goroutine", "panic", "println", "procid", "recv", "run", "select",

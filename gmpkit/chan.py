@@ -26,7 +26,7 @@ Channel values are Python objects; the zero value of every channel type is ``Non
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .errors import PanicError, UsageTypeError, UsageValueError
 from .ops import Op, ParkingOp, current, current_sched
@@ -45,12 +45,11 @@ if TYPE_CHECKING:  # type names only
     from .timers import ChanTimer
 
 _chan_ids = itertools.count(1)
-_new = object.__new__  # makes the send and receive Ops without an __init__ call
 
 # How a waiting receiver wants its result delivered.
-_PLAIN = 0  # v = await ch.recv()
-_WITH_OK = 1  # v, ok = await ch.recv2()
-_SELECT = 2  # i, v, ok = await gk.select(...)
+_PLAIN: Final = 0  # v = await ch.recv()
+_WITH_OK: Final = 1  # v, ok = await ch.recv2()
+_SELECT: Final = 2  # i, v, ok = await gk.select(...)
 
 
 class Sudog:
@@ -108,7 +107,7 @@ class Chan:
 
     __slots__ = ("cap", "buf", "recvq", "sendq", "closed", "is_nil", "id", "timer")
 
-    def __init__(self, cap: int = 0):
+    def __init__(self, cap: Any = 0):  # Any: checked below, with a message
         if isinstance(cap, bool) or not isinstance(cap, int):
             raise UsageTypeError(f"Chan(cap) needs an int capacity, got {cap!r}")
         if cap < 0:
@@ -116,7 +115,7 @@ class Chan:
                 raise PanicError("makechan: size out of range",
                                  hint=f"a channel's capacity must be >= 0, got {cap}")
             raise UsageValueError(f"makechan: size out of range (Chan capacity {cap} < 0)")
-        self.cap = cap
+        self.cap: int = cap
         # Lists, not deques (an empty deque costs ~600 bytes and most channels hold few
         # waiters), and the shared empty tuple until first used: a channel with nobody waiting
         # costs no list at all.
@@ -155,21 +154,21 @@ class Chan:
         """``ch <- value`` (await it)."""
         if self.timer is not None:
             raise self._receive_only("send")
-        op = _new(_Send)
+        op = _Send()
         op.ch = self
         op.value = value
         return op
 
     def recv(self) -> _Recv:
         """``<-ch`` (await it): the value, or None once the channel is closed and drained."""
-        op = _new(_Recv)
+        op = _Recv()
         op.ch = self
         op.mode = _PLAIN
         return op
 
     def recv2(self) -> _Recv:
         """``v, ok := <-ch`` (await it): ok is False once closed and drained."""
-        op = _new(_Recv)
+        op = _Recv()
         op.ch = self
         op.mode = _WITH_OK
         return op
@@ -251,8 +250,8 @@ class Chan:
 
 
 class _Send(Op):
-    """``ch <- value`` (made by :meth:`Chan.send` with ``object.__new__`` and two slot stores,
-    which the hot path finds cheaper than an ``__init__`` call)."""
+    """``ch <- value`` (made by :meth:`Chan.send`: a class without ``__init__`` and two slot
+    stores, which the hot path finds cheaper than an ``__init__`` call, in both builds)."""
 
     __slots__ = ("ch", "value")
     ch: Chan
@@ -308,12 +307,12 @@ class Case:
 
     __slots__ = ("ch", "is_send", "value")
 
-    def __init__(self, ch: Chan, is_send: bool, value: Any = None):
+    def __init__(self, ch: Any, is_send: bool, value: Any = None):  # ch checked below
         if not isinstance(ch, Chan):
             raise UsageTypeError(f"a select case needs a gk.Chan, got {ch!r}")
         if is_send and ch.timer is not None:
             raise ch._receive_only("a send case")
-        self.ch = ch
+        self.ch: Chan = ch
         self.is_send = is_send
         self.value = value
 
@@ -321,12 +320,12 @@ class Case:
         return f"send({self.ch!r}, {self.value!r})" if self.is_send else f"recv({self.ch!r})"
 
 
-def recv(ch: Chan) -> Case:
+def recv(ch: Any) -> Case:
     """A receive case for ``gk.select``: ``case v, ok := <-ch``."""
     return Case(ch, False)
 
 
-def send(ch: Chan, value: Any) -> Case:
+def send(ch: Any, value: Any) -> Case:
     """A send case for ``gk.select``: ``case ch <- value``."""
     return Case(ch, True, value)
 
@@ -336,14 +335,14 @@ class Select(ParkingOp):
 
     __slots__ = ("cases", "default")
 
-    def __init__(self, cases: tuple[Case, ...], default: bool):
-        for c in cases:
+    def __init__(self, cases: tuple[Any, ...], default: Any):
+        for c in cases:  # (typed loosely: the compiled build would refuse a non-Case unchecked)
             if not isinstance(c, Case):
                 self._awaited = True  # refused, not forgotten: no never-awaited warning
                 raise UsageTypeError(
                     f"gk.select takes cases made with gk.recv(ch) or gk.send(ch, v), got {c!r}"
                 )
-        self.cases = cases
+        self.cases: tuple[Case, ...] = cases
         self.default = default
 
     def apply(self, sched: Sched, g: G) -> None:

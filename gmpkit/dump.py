@@ -21,10 +21,10 @@ after ``gp=`` and ``mp=`` are made up, one per G and M, stable for a run.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from .errors import PanicError, UsageTypeError, UsageValueError
+from .ops import runtime_file
 from .runtime2 import GSTATUS_STRINGS, GStatus
 
 if TYPE_CHECKING:  # type names only
@@ -34,8 +34,6 @@ if TYPE_CHECKING:  # type names only
 #: A goroutine blocked this long shows ``, N minutes`` in its dump header (``goroutineheader``).
 ONE_MINUTE_NS = 60_000_000_000
 
-#: Frames whose file is inside the package are the runtime's, not the program's: skipped.
-PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 #: GOTRACEBACK's settings (``setTraceback``) as (level, all): level 0 prints no goroutine, 1 user
 #: goroutines, 2 the runtime's too; ``all`` prints every goroutine, not only the failing one.
@@ -136,14 +134,16 @@ def frames(sched: Sched, g: G, exc: BaseException | None = None, level: int = 1)
         tb = exc.__traceback__
         while tb is not None:
             fn = tb.tb_frame.f_code.co_filename
-            if PKG_DIR not in fn:
+            if not runtime_file(fn):
                 loc = f"\t{fn}:{tb.tb_lineno}"
             tb = tb.tb_next
     else:
-        coro = g.coro
+        # G1's walk starts at main.main's coroutine: the compiled build's runtime.main has no
+        # frame to walk through (compiled coroutines lack cr_frame and cr_await).
+        coro = sched.main_coro if g is sched.main_g and sched.main_coro is not None else g.coro
         frame = getattr(coro, "cr_frame", None)
         while frame is not None:
-            if PKG_DIR not in frame.f_code.co_filename:
+            if not runtime_file(frame.f_code.co_filename):
                 loc = f"\t{frame.f_code.co_filename}:{frame.f_lineno}"
             coro = getattr(coro, "cr_await", None)
             frame = getattr(coro, "cr_frame", None)

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ._mypyc import mypyc_attr
+
 if TYPE_CHECKING:  # type names only; the scheduler is never imported at run time from here
     from .sched import Sched
 
@@ -60,6 +62,7 @@ EVENT_KINDS = {
 }
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # the stepper's Decision extends it
 class Event:
     """One scheduler decision, as observers receive it. Ids, not objects, so it can be kept.
 
@@ -128,6 +131,7 @@ class Event:
         return "<" + " ".join(parts) + ">"
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # observers are Python classes extending it
 class Observer:
     """Base class for observers. ``attach`` is called once with the scheduler before the program
     starts (read its state there or in ``event``; never change it); ``event`` for every

@@ -22,7 +22,7 @@ import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Final
 
 from .errors import UsageTypeError, UsageValueError
 from .runtime2 import MAX_GOMAXPROCS
@@ -45,9 +45,9 @@ DEFAULT_MAX_STEPS = 50_000_000
 #: os's init starts the finalizer goroutine, so the first user goroutine is 7, not 6.
 DEFAULT_LINKS_OS = True
 #: Fewest threads a program can have: m0, sysmon, and one for a spinning M.
-MIN_THREADS = 3
+MIN_THREADS: Final = 3
 #: Virtual nanoseconds per millisecond (the options speak milliseconds, the model nanoseconds).
-NS_PER_MS = 1_000_000
+NS_PER_MS: Final = 1_000_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -129,25 +129,30 @@ class EventQueue:
 # ---------------------------------------------------------------------------------------------
 
 
+#: A cost in Costs: a whole number of nanoseconds. Typed Any so that ``__post_init__`` answers a
+#: wrong value with its own message (the compiled build would refuse a non-int first, tersely).
+Ns = Any
+
+
 @dataclass
 class Costs:
     """Virtual costs in nanoseconds. Defaults are round figures of the order real Go shows on a
     current x86-64 machine; they decide *when* things happen, never *which order* the scheduler
     chooses (that comes from the algorithm)."""
 
-    step_ns: int = 20  #: Python code between two awaits of a goroutine
-    go_ns: int = 200  #: a ``go`` statement (newproc)
-    chan_ns: int = 60  #: a channel operation that does not block
-    switch_ns: int = 150  #: gopark/schedule/execute: switching the M to another goroutine
-    gosched_ns: int = 100  #: runtime.Gosched before the switch
-    sync_ns: int = 30  #: an uncontended Mutex/WaitGroup operation
-    syscall_ns: int = 300  #: entering plus leaving a system call (on top of its duration)
-    thread_start_ns: int = 25_000  #: creating an OS thread (newm)
-    thread_wake_ns: int = 5_000  #: waking a parked OS thread (notewakeup on m.park)
-    steal_backoff_ns: int = 3_000  #: usleep(3) before stealing a running P's runnext
-    stw_ns: int = 10_000  #: stopping and starting the world (GOMAXPROCS change)
-    runtime_init_ns: int = 50_000  #: runtime.main's package initialisation before main.main
-    print_ns: int = 1_000  #: gk.println
+    step_ns: Ns = 20  #: Python code between two awaits of a goroutine
+    go_ns: Ns = 200  #: a ``go`` statement (newproc)
+    chan_ns: Ns = 60  #: a channel operation that does not block
+    switch_ns: Ns = 150  #: gopark/schedule/execute: switching the M to another goroutine
+    gosched_ns: Ns = 100  #: runtime.Gosched before the switch
+    sync_ns: Ns = 30  #: an uncontended Mutex/WaitGroup operation
+    syscall_ns: Ns = 300  #: entering plus leaving a system call (on top of its duration)
+    thread_start_ns: Ns = 25_000  #: creating an OS thread (newm)
+    thread_wake_ns: Ns = 5_000  #: waking a parked OS thread (notewakeup on m.park)
+    steal_backoff_ns: Ns = 3_000  #: usleep(3) before stealing a running P's runnext
+    stw_ns: Ns = 10_000  #: stopping and starting the world (GOMAXPROCS change)
+    runtime_init_ns: Ns = 50_000  #: runtime.main's package initialisation before main.main
+    print_ns: Ns = 1_000  #: gk.println
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -181,7 +186,7 @@ class Godebug:
     asyncpreemptoff: bool = False  #: no signal-based preemption: call-free work cannot be preempted
 
     @classmethod
-    def parse(cls, text: str) -> Godebug:
+    def parse(cls, text: Any) -> Godebug:
         if text is None:
             text = ""
         if not isinstance(text, str):

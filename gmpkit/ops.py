@@ -17,6 +17,8 @@ channels, timers, the poller, sync and GOMAXPROCS define theirs beside their mec
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +75,17 @@ def bad_await_error(g: G, obj: Any) -> UsageTypeError:
     return UsageTypeError(f"goroutine {g.goid} ({g.name}) awaited {what}: {hint}")
 
 
+#: The package's directory: frames from files inside it are the runtime's, not the program's.
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def runtime_file(filename: str) -> bool:
+    """Is a frame's file the package's own? In the compiled build the core's frames in a
+    traceback carry the path relative to the source root (``gmpkit/sched.py``), not an absolute
+    one, so both forms count."""
+    return _PKG_DIR in filename or filename.replace("\\", "/").startswith("gmpkit/")
+
+
 def raised_in_asyncio(e: BaseException) -> bool:
     """Did the exception come out of asyncio's own code (e.g. 'no running event loop')?"""
     tb = e.__traceback__
@@ -109,8 +122,13 @@ def never_awaited(op: Op) -> None:
     s = current.sched
     g = s._running if s is not None else None
     where = f" in goroutine {g.goid} ({g.name})" if g is not None else ""
+    # The first frame outside the package. Counted, not fixed: compiled functions (the
+    # compiled build) have no Python frames of their own.
+    level, f = 1, sys._getframe(0)
+    while f.f_back is not None and runtime_file(f.f_code.co_filename):
+        level, f = level + 1, f.f_back
     warnings.warn(f"gmpkit operation {what} was never awaited{where}, so it did nothing: "
-                  f"write `await {what}`", RuntimeWarning, stacklevel=3)
+                  f"write `await {what}`", RuntimeWarning, stacklevel=level)
 
 
 class Op:

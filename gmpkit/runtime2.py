@@ -21,39 +21,39 @@ from __future__ import annotations
 
 from collections import deque
 from enum import IntEnum
-from typing import Any
+from typing import Any, Final
 
 # ---------------------------------------------------------------------------------------------
 # Constants (go-scheduler.md §1). Each carries its reason.
 # ---------------------------------------------------------------------------------------------
 
 #: Local run queue capacity (``len(p.runq)``): a fixed ring so runqput/runqget need no lock.
-LOCAL_RUNQ_SIZE = 256
+LOCAL_RUNQ_SIZE: Final = 256
 #: ``runqputslow`` moves half of a full local queue (plus the new G) to the global queue.
-RUNQ_OVERFLOW_BATCH = LOCAL_RUNQ_SIZE // 2
+RUNQ_OVERFLOW_BATCH: Final = LOCAL_RUNQ_SIZE // 2
 #: Every 61st schedule tick takes one G from the global queue first, so two goroutines that
 #: keep respawning each other in runnext cannot starve the global queue. 61 is prime so the
 #: check does not fall into step with other periodic behaviour.
-GLOBAL_CHECK_TICKS = 61
+GLOBAL_CHECK_TICKS: Final = 61
 #: ``globrunqgetbatch`` is called with half the local queue: never take more than fits.
-GLOBAL_BATCH_MAX = LOCAL_RUNQ_SIZE // 2
+GLOBAL_BATCH_MAX: Final = LOCAL_RUNQ_SIZE // 2
 #: ``stealWork`` makes 4 passes over all Ps; runnext and timers are only taken in the last.
-STEAL_TRIES = 4
+STEAL_TRIES: Final = 4
 #: sysmon preempts a G whose P has not scheduled for this long (``forcePreemptNS``).
-FORCE_PREEMPT_NS = 10_000_000
+FORCE_PREEMPT_NS: Final = 10_000_000
 #: Each P reserves goroutine ids in batches of 16 (``_GoidCacheBatch``) to avoid contention.
-GOID_BATCH = 16
+GOID_BATCH: Final = 16
 #: Default thread limit (``sched.maxmcount``; ``debug.SetMaxThreads``).
-MAX_THREADS = 10_000
+MAX_THREADS: Final = 10_000
 #: Per-P free list of dead Gs: spill half to the global list at 64, refill 32 (gfput, gfget).
-GFREE_MAX = 64
-GFREE_BATCH = 32
+GFREE_MAX: Final = 64
+GFREE_BATCH: Final = 32
 #: Initial goroutine stack (``fixedStack`` on linux), for the dumps and memory estimates.
-STACK_MIN = 2048
+STACK_MIN: Final = 2048
 #: The model's own ceiling on GOMAXPROCS. Go has none (the limit went away in Go 1.10), but
 #: every P costs the model memory and a scan in several loops; a thousand Ps is far beyond
 #: anything the course shows, and a typo such as gomaxprocs=40000 gets a clear error.
-MAX_GOMAXPROCS = 1024
+MAX_GOMAXPROCS: Final = 1024
 
 
 class GStatus(IntEnum):
@@ -76,9 +76,9 @@ class GStatus(IntEnum):
 
 
 # Hot paths compare statuses by identity with these module constants (cheaper than enum lookup).
-RUNNABLE = GStatus.RUNNABLE
-RUNNING = GStatus.RUNNING
-WAITING = GStatus.WAITING
+RUNNABLE: Final = GStatus.RUNNABLE
+RUNNING: Final = GStatus.RUNNING
+WAITING: Final = GStatus.WAITING
 
 #: Dump strings for non-waiting states (``traceback.go: gStatusStrings``).
 GSTATUS_STRINGS = {
@@ -109,23 +109,23 @@ class PStatus(IntEnum):
 
 
 # Wait reasons, verbatim from runtime2.go's waitReasonStrings (the ones the model uses).
-WAIT_CHAN_RECEIVE = "chan receive"
-WAIT_CHAN_SEND = "chan send"
-WAIT_CHAN_RECEIVE_NIL = "chan receive (nil chan)"
-WAIT_CHAN_SEND_NIL = "chan send (nil chan)"
-WAIT_SELECT = "select"
-WAIT_SELECT_NO_CASES = "select (no cases)"
-WAIT_SLEEP = "sleep"
-WAIT_SEMACQUIRE = "semacquire"
-WAIT_MUTEX = "sync.Mutex.Lock"
-WAIT_WAITGROUP = "sync.WaitGroup.Wait"
-WAIT_COND = "sync.Cond.Wait"
-WAIT_IO = "IO wait"
-WAIT_FORCEGC = "force gc (idle)"
-WAIT_SWEEP = "GC sweep wait"
-WAIT_SCAVENGE = "GC scavenge wait"
-WAIT_GOMAXPROCS_UPDATER = "GOMAXPROCS updater (idle)"
-WAIT_FINALIZER = "finalizer wait"
+WAIT_CHAN_RECEIVE: Final = "chan receive"
+WAIT_CHAN_SEND: Final = "chan send"
+WAIT_CHAN_RECEIVE_NIL: Final = "chan receive (nil chan)"
+WAIT_CHAN_SEND_NIL: Final = "chan send (nil chan)"
+WAIT_SELECT: Final = "select"
+WAIT_SELECT_NO_CASES: Final = "select (no cases)"
+WAIT_SLEEP: Final = "sleep"
+WAIT_SEMACQUIRE: Final = "semacquire"
+WAIT_MUTEX: Final = "sync.Mutex.Lock"
+WAIT_WAITGROUP: Final = "sync.WaitGroup.Wait"
+WAIT_COND: Final = "sync.Cond.Wait"
+WAIT_IO: Final = "IO wait"
+WAIT_FORCEGC: Final = "force gc (idle)"
+WAIT_SWEEP: Final = "GC sweep wait"
+WAIT_SCAVENGE: Final = "GC scavenge wait"
+WAIT_GOMAXPROCS_UPDATER: Final = "GOMAXPROCS updater (idle)"
+WAIT_FINALIZER: Final = "finalizer wait"
 
 #: The resume value of a goroutine that has not run yet: its first ``coro.send(None)`` starts it.
 START = object()
@@ -164,8 +164,8 @@ class G:
 
     def __init__(self, goid: int, coro: Any, name: str, parent: int | None, system: bool, t: int,
                  gopc: Any = None):
-        """Set every field for a new goroutine: a fresh G, or (as ``reinit``) a dead one that
-        gfget hands out again."""
+        """Set every field for a new goroutine: a fresh G, or a dead one that gfget hands out
+        again (``newproc`` then calls ``G.__init__`` on it)."""
         self.goid = goid
         self.status = GStatus.IDLE
         self.waitreason = ""
@@ -186,8 +186,6 @@ class G:
         self.wait_since = 0
         self.sema_ticket = False
         self.timer_seq = 0
-
-    reinit = __init__
 
     def __repr__(self) -> str:
         where = ""

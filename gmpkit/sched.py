@@ -82,7 +82,7 @@ import math
 import random
 from collections import deque
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from . import ops, timers
 from .chan import Chan
@@ -125,7 +125,7 @@ __all__ = ["Event", "G", "GStatus", "M", "Observer", "P", "PStatus", "Sched"]
 #: ``findRunnable`` goes back to its top ("goto top") when something changed under it. In the
 #: model each turn makes progress, so it never needs more than a few; this bound turns a model
 #: bug (an endless loop) into a clear error.
-FIND_RUNNABLE_MAX_ROUNDS = 1000
+FIND_RUNNABLE_MAX_ROUNDS: Final = 1000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,6 +178,7 @@ class Sched:
         self.max_threads = max_threads  # sched.maxmcount
         self.main_started = False  # runtime.main has begun: newproc and gosched call wakep
         self.main_g: G | None = None  # G1, runtime.main (which becomes main.main)
+        self.main_coro: Any = None  # main.main's coroutine, which G1's dumps start from
         self.ngoroutines = 0  # live user goroutines (runtime.NumGoroutine)
         self.stopwait = 0  # Ps still to stop for a stop-the-world (always 0 between events)
         self.gcwaiting = False  # a stop-the-world is pending (never true between events)
@@ -267,7 +268,8 @@ class Sched:
         await Work(self.costs.runtime_init_ns)
         g = self.curg()
         g.name = "main.main"
-        await main_fn(*args)
+        self.main_coro = main_fn(*args)
+        await self.main_coro
         self.exit(0)
 
     # ----- goroutine creation (newproc) -----------------------------------------------------
@@ -285,7 +287,7 @@ class Sched:
         p.goidcache += 1
         g = self.gfget(p) if p.gfree or self.gfree else None
         if g is not None:
-            g.reinit(goid, coro, name, parent, system, self.now, gopc)
+            G.__init__(g, goid, coro, name, parent, system, self.now, gopc)  # reinitialised in place
         else:
             g = G(goid, coro, name, parent, system, self.now, gopc)
             self.allg.append(g)  # allgs: every G struct ever made, reused ones keep their place

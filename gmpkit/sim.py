@@ -22,9 +22,9 @@ This is the core's ``Sim``: observers only, nothing recorded unless an observer 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Coroutine
 from typing import Any
 
+from ._mypyc import mypyc_attr
 from .dump import DEFAULT_GOTRACEBACK, check_gotraceback
 from .errors import SimulationLimit, UsageTypeError
 from .machine import (
@@ -50,6 +50,7 @@ from .sched import Sched
 _FOREVER = 1 << 62
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # gk.Sim (api.py) extends it
 class Sim:
     """One simulated Go program. ``step()`` performs one scheduler event; ``run()`` loops.
 
@@ -58,13 +59,14 @@ class Sim:
     switches (``runnext=False``...); docs/api.md describes each. ``sched`` is the live scheduler state, to read, never to change.
     """
 
-    def __init__(self, main: Callable[..., Coroutine[Any, Any, Any]], *args: Any,
-                 gomaxprocs: int = DEFAULT_GOMAXPROCS, seed: int = DEFAULT_SEED,
-                 godebug: str = "", costs: Costs | None = None, max_threads: int = MAX_THREADS,
-                 until_ms: float | None = DEFAULT_UNTIL_MS,
-                 max_steps: int | None = DEFAULT_MAX_STEPS,
-                 observers: list[Any] | tuple[Any, ...] = (), links_os: bool = DEFAULT_LINKS_OS,
-                 gotraceback: str = DEFAULT_GOTRACEBACK, **switches: bool):
+    # The options are typed Any because each is checked below, with a message saying how to fix
+    # it; the compiled build would otherwise refuse a wrong type first, with a bare TypeError.
+    def __init__(self, main: Any, *args: Any,
+                 gomaxprocs: Any = DEFAULT_GOMAXPROCS, seed: Any = DEFAULT_SEED,
+                 godebug: Any = "", costs: Any = None, max_threads: Any = MAX_THREADS,
+                 until_ms: Any = DEFAULT_UNTIL_MS, max_steps: Any = DEFAULT_MAX_STEPS,
+                 observers: Any = (), links_os: Any = DEFAULT_LINKS_OS,
+                 gotraceback: Any = DEFAULT_GOTRACEBACK, **switches: Any):
         check_async(main, "gk.run")
         check_gomaxprocs(gomaxprocs)
         check_limits(seed, max_threads, until_ms, max_steps)

@@ -141,7 +141,7 @@ class WaitGroup:
     def __repr__(self) -> str:
         return f"WaitGroup(count={self.count}, waiters={len(self.waiters)})"
 
-    def add(self, delta: int) -> None:
+    def add(self, delta: Any) -> None:  # Any: checked below, with a message
         """``Add``: when the counter reaches zero every waiter is released, oldest first."""
         if isinstance(delta, bool) or not isinstance(delta, int):
             raise UsageTypeError(f"WaitGroup.add needs an int, got {delta!r}")
@@ -174,8 +174,10 @@ class Cond:
 
     __slots__ = ("L", "waiters")
 
-    def __init__(self, lock: Mutex):
-        self.L = lock
+    def __init__(self, lock: Any):
+        if not isinstance(lock, Mutex):
+            raise UsageTypeError(f"gk.Cond needs the gk.Mutex it pairs with: gk.Cond(mu), got {lock!r}")
+        self.L: Mutex = lock
         self.waiters: deque[G] = deque()
 
     async def wait(self) -> None:

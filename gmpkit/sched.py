@@ -46,13 +46,12 @@ What Go does instead, and this module follows step by step:
 
 How the model runs
 ==================
-Everything happens in one Python thread, in virtual nanoseconds. Each M is a small state machine; the
-event queue (``machine.EventQueue``) holds the next moment each M, sysmon, the poller or a system
-call wants attention. ``Sim.step`` (``sim.py``) pops one event and performs it: that is the whole
-loop. A goroutine is a Python coroutine; ``coro.send`` runs it until its next ``await`` on a gmpkit
-operation (an ``ops.Op``), which the scheduler then performs at the current virtual time. Same
-program and seed give the same sequence of events, because the only randomness is one seeded
-``random.Random``.
+Everything happens in one Python thread, in virtual nanoseconds. Each M is a small state machine;
+the event queue (``machine.EventQueue``) holds the next moment each M, sysmon, the poller or a
+system call wants attention, and ``Sim.step`` (``sim.py``) performs one event: that is the whole
+loop. A goroutine is a Python coroutine; ``coro.send`` runs it to its next ``await`` on a gmpkit
+operation (an ``ops.Op``), performed at the current virtual time. Same program and seed, same
+events: the only randomness is one seeded ``random.Random``.
 
 Every function below names the ``proc.go`` function it mirrors and says who may call it. "The
 running goroutine" is the one whose Python code is executing (``Sched.curg``); an operation
@@ -156,6 +155,8 @@ class Sched:
         self.godebug = godebug
         self.rand = random.Random(seed)  # the one random source: steal order, select order
         self.observers = observers  # read-only listeners (hooks.Observer); empty: no events built
+        self.listeners = observers  # those that take Event objects (a recorder takes the objects:)
+        self.record: Callable[..., None] | None = None  # its entry (recording.py), emit's arguments
         self.now = 0  # virtual time, ns; set by the loop before each event
         self.queue = EventQueue()  # what happens next (machine.py)
         self.at: Callable[[int, Callable[[Any, int], None], Any], int] = self.queue.at
@@ -199,14 +200,16 @@ class Sched:
     def emit(self, kind: str, g: G | None = None, m: M | None = None, p: P | None = None,
              reason: str | None = None, source: str | None = None, extra: Any = None,
              cause: tuple[Any, ...] = (None,)) -> None:
-        """Tell observers about a decision (``hooks.EVENT_KINDS``) and its ``cause``: the code of
-        the rule that made it, then the rule's arguments (``hooks.RULES``). Call sites guard
-        with ``if self.observers`` so this costs nothing when nobody listens."""
-        ev = Event(self.now, kind, g.goid if g is not None else None,
-                   m.id if m is not None else None, p.id if p is not None else None,
-                   reason, source, extra, cause)
-        for o in self.observers:
-            o.event(ev)
+        """Tell observers of a decision (``hooks.EVENT_KINDS``) and its ``cause`` (``hooks.RULES``).
+        Call sites guard with ``if self.observers``: nobody listening costs nothing."""
+        if self.record is not None:
+            self.record(kind, g, m, p, reason, source, extra, cause)
+        if self.listeners:
+            ev = Event(self.now, kind, g.goid if g is not None else None,
+                       m.id if m is not None else None, p.id if p is not None else None,
+                       reason, source, extra, cause)
+            for o in self.listeners:
+                o.event(ev)
 
     # ----- status changes (casgstatus, and the same guard for Ps) ---------------------------
 
@@ -255,8 +258,7 @@ class Sched:
         c = Chan(2)
         self.newproc(bg_worker(c, WAIT_SWEEP), "runtime.bgsweep", True, "runtime.gcenable")
         self.newproc(bg_worker(c, WAIT_SCAVENGE), "runtime.bgscavenge", True, "runtime.gcenable")
-        await c.recv()
-        await c.recv()
+        await c.recv(), await c.recv()
         self.newproc(helper(WAIT_GOMAXPROCS_UPDATER), "runtime.updateMaxProcsGoroutine", True,
                      "runtime.defaultGOMAXPROCSUpdateEnable")
         if self.links_os:  # os's init calls SetFinalizer, which starts the finalizer goroutine
@@ -276,9 +278,8 @@ class Sched:
 
     def newg(self, coro: Any, name: str, parent: int | None, system: bool, p: P,
              gopc: Any = None) -> G:
-        """``newproc1``: a G with an id from ``p``'s batch, status RUNNABLE. ``p`` is the
-        creator's P (the id batch is per P); ``gopc`` what ran the go statement; the caller
-        queues the G."""
+        """``newproc1``: a RUNNABLE G with an id from the batch of ``p``, the creator's P;
+        ``gopc`` is what ran the go statement. The caller queues the G."""
         if p.goidcache == p.goidcacheend:
             p.goidcache = self.goidgen + 1
             self.goidgen += GOID_BATCH
@@ -983,9 +984,8 @@ class Sched:
     # ----- preemption (preemptone) ------------------------------------------------------------
 
     def preemptone(self, p: P) -> bool:
-        """``preemptone``: ask the G running on p to stop (called by sysmon). With async
-        preemption it stops at once (the signal lands); otherwise at its next safe point.
-        Returns whether a request was made."""
+        """``preemptone`` (sysmon): ask p's G to stop, at once with async preemption (the signal
+        lands), else at its next safe point. Returns whether a request was made."""
         m = p.m
         if m is None or m.system:
             return False

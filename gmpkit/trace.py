@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from operator import attrgetter
@@ -263,24 +264,46 @@ class Recorder(Observer):
     def attach(self, sched: Sched) -> None:
         self.sched = sched
         self._max_procs = max(self._max_procs, sched.gomaxprocs)
-        self._event = self._make_event(sched)  # type: ignore[method-assign]
-        if type(self).event is Recorder.event:
-            self.event = self._event  # type: ignore[method-assign]  # skip one call per event
+        self._record = self._make_record(sched)
+        if type(self).event is Recorder.event and sched.record is None:
+            # The fast entry: the scheduler hands over its objects, no Event is built for us.
+            sched.record = self._record
+            sched.listeners = [o for o in sched.listeners if o is not self]
+            if not sched.listeners:
+                try:  # the only observer: the recorder stands in for Sched.emit (pure build)
+                    sched.emit = self._record  # type: ignore[method-assign]
+                except AttributeError:
+                    pass  # the compiled Sched has no instance attributes: emit calls record
 
     def event(self, ev: Event) -> None:
-        """Record one event (see the class docstring for what is read). ``attach`` puts the
-        recording function on the instance; this method only serves subclasses that extend
-        ``event`` and call ``super().event(ev)``."""
-        self._event(ev)
+        """Record one event (see the class docstring for what is read). A plain Recorder is not
+        called here: ``attach`` gives the scheduler :meth:`_make_record`'s function, which takes
+        the G, M and P themselves. This path serves subclasses that extend ``event`` and call
+        ``super().event(ev)``: it finds the objects again from the event's ids."""
+        s = self.sched
+        if s is None:
+            raise RuntimeError("Recorder.event before attach")
+        g = None if ev.g is None else self._g_object(ev.g)
+        m = None if ev.m is None else next(x for x in s.allm if x.id == ev.m)
+        p = None if ev.p is None else next(x for x in s.allp_all if x.id == ev.p)
+        self._record(ev.kind, g, m, p, ev.reason, ev.source, ev.extra, ev.cause)
 
-    def _event(self, ev: Event) -> None:
-        raise RuntimeError("Recorder.event before attach")
+    def _g_object(self, goid: int) -> Any:
+        """The G that has id ``goid`` now (for :meth:`event`): a user goroutine's is known; a
+        runtime goroutine's or a new one's is looked up, newest first."""
+        s = self.sched
+        assert s is not None
+        g = self._gs.get(goid)
+        if g is not None and g.goid == goid:
+            return g
+        return next(x for x in reversed(s.allg) if x.goid == goid)
 
-    def _make_event(self, s: Sched):
-        """The per-event recording function, a closure: on this path, the most frequent in a
-        recorded run, local names are cheaper than attribute lookups on ``self``."""
-        gs_get = self._gs.get
-        register = self._register
+    def _make_record(self, s: Sched) -> Callable[..., None]:
+        """The per-event recording function, a closure that takes the scheduler's objects
+        (``Sched.record``): on this path, the most frequent in a recorded run, local names are
+        cheaper than attribute lookups on ``self``, and no Event object is built."""
+        gs = self._gs
+        born = self._born
         events = self._events
         append = events.append
         side = self._qside.append
@@ -295,36 +318,40 @@ class Recorder(Observer):
         m_next = True  # rescan the threads at this event (the first, or one after an M event)
         snap_skip = 0  # snapshot-kind events to pass over before the next snapshot
 
-        def event(ev: Event) -> None:
+        def record(kind: str, g: Any = None, m: Any = None, p: Any = None,
+                   reason: str | None = None, source: str | None = None, extra: Any = None,
+                   cause: tuple[Any, ...] = (None,)) -> None:
             nonlocal nprocs, prev, m_next, snap_skip
-            kind = ev.kind
-            g = ev.g
-            p = ev.p
-            gst = None
-            if g is not None:
-                gobj = gs_get(g)
-                if gobj is None and (kind == "GoCreate" or g == 1):
-                    gobj = register(g)
-                if gobj is not None:
-                    gst = gstatus_int[gobj.status]  # a plain int keeps the tuple out of the GC
+            if g is None:
+                goid = gst = None
+            else:
+                goid = g.goid
+                if g.system:
+                    gst = None  # runtime goroutines are left out of the goroutine tables
+                else:
+                    gst = gstatus_int[g.status]  # a plain int keeps the tuple out of the GC
+                    if kind == "GoCreate" or (goid == 1 and 1 not in gs):
+                        # Identity as created: a dead G is reused later (gfget).
+                        gs[goid] = g
+                        born[goid] = (g.name, g.parent, g.created_at)
             allp = s.allp
             index = len(events)
             flags = flags_of(kind, 0)
+            pid = None if p is None else p.id
             if flags & _FULLQ or len(allp) != nprocs:
                 nprocs = sample_all_queues(index)
                 lq = nq = None
             elif p is not None:
-                pp = allp[p]
-                lq = len(pp.runq)
-                nq = pp.runnext is not None
+                lq = len(p.runq)
+                nq = p.runnext is not None
             else:
                 lq = nq = None
-            if prev is not None and prev != p and prev < nprocs:
+            if prev is not None and prev != pid and prev < nprocs:
                 pp = allp[prev]
                 side((index, prev, len(pp.runq), pp.runnext is not None))
-            prev = p
-            append((ev.t, kind, g, ev.m, p, ev.reason, ev.source, ev.extra, gst, len(s.runq),
-                    lq, nq) + ev.cause)
+            prev = pid
+            append((s.now, kind, goid, None if m is None else m.id, pid, reason, source, extra, gst,
+                    len(s.runq), lq, nq) + cause)
             if flags:
                 if flags & _MKIND:
                     sample_ms(index)
@@ -334,9 +361,9 @@ class Recorder(Observer):
                     m_next = False
                 if flags & _SPECIAL:
                     if kind == "Schedtrace":
-                        self._schedtrace.extend(str(ev.extra).split("\n"))
+                        self._schedtrace.extend(str(extra).split("\n"))
                     elif kind == "GOMAXPROCS":
-                        self._max_procs = max(self._max_procs, ev.extra[1])
+                        self._max_procs = max(self._max_procs, extra[1])
                 if flags & _SNAP and keep_snapshots:
                     if snap_skip:
                         snap_skip -= 1
@@ -346,24 +373,9 @@ class Recorder(Observer):
                 sample_ms(index)
                 m_next = False
 
-        return event
+        return record
 
     # ----- recording internals ------------------------------------------------------------
-
-    def _register(self, goid: int):
-        """Remember a user goroutine's G the first time an event names it (GoCreate, or G1's
-        first event); runtime goroutines are left out."""
-        s = self.sched
-        assert s is not None
-        # The G named by GoCreate is the newest one; search from the end.
-        for g in reversed(s.allg):
-            if g.goid == goid:
-                if g.system:
-                    return None
-                self._gs[goid] = g
-                self._born[goid] = (g.name, g.parent, g.created_at)
-                return g
-        return None
 
     def _sample_all_queues(self, index: int) -> int:
         s = self.sched

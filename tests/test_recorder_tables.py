@@ -53,32 +53,53 @@ async def _fanin():
     gk.println(total)
 
 
-def _runs():
-    """name -> a function returning a finished Recorder."""
+class _Extending(Recorder):
+    """A subclass that extends ``event``: the scheduler then builds Event objects for it, and
+    the recorder finds the G, M and P again from their ids (``Recorder.event``)."""
+
+    def event(self, ev):
+        super().event(ev)
+
+
+class _Other:
+    """Another observer beside the recorder: events are built for it, the recorder keeps its
+    direct entry (``Sched.record``) but no longer stands in for ``Sched.emit``."""
+
+    def event(self, ev):
+        pass
+
+
+def _runs(make=Recorder, others=()):
+    """name -> a function returning a finished Recorder (made by ``make``, attached after
+    ``others``)."""
     runs = {}
+
+    def Recorder(**kw):  # noqa: N802 - stands for the class in the runs below
+        return make(**kw)
+
     for name in sc.names():
         for procs in (1, 2, 3):
             def run(name=name, procs=procs):
                 rec = Recorder()
                 gk.Sim(sc.get(name, n=12, seed=procs).main, gomaxprocs=procs, seed=1,
-                       observers=[rec]).run()
+                       observers=[*others, rec]).run()
                 return rec
             runs[f"{name}/P{procs}"] = run
 
     def reuse():
         rec = Recorder()
-        gk.Sim(_reuse, [], gomaxprocs=1, observers=[rec]).run()
+        gk.Sim(_reuse, [], gomaxprocs=1, observers=[*others, rec]).run()
         return rec
 
     def schedtrace():
         rec = Recorder()
         gk.Sim(_fanin, gomaxprocs=2, godebug="schedtrace=1,scheddetail=1",
-               observers=[rec]).run()
+               observers=[*others, rec]).run()
         return rec
 
     def few_snapshots():
         rec = Recorder(max_snapshots=8)
-        gk.Sim(sc.get("goroutine_storm", n=200).main, gomaxprocs=2, observers=[rec]).run()
+        gk.Sim(sc.get("goroutine_storm", n=200).main, gomaxprocs=2, observers=[*others, rec]).run()
         return rec
 
     runs.update(reuse=reuse, schedtrace=schedtrace, few_snapshots=few_snapshots)
@@ -115,6 +136,21 @@ RUNS = _runs()
 def test_recorder_tables_are_unchanged(name):
     want = json.loads(DIGESTS.read_text())[name]
     got = digest(RUNS[name]())
+    assert got == want
+
+
+ENTRIES = {"extending-subclass": _runs(make=_Extending), "beside-another": _runs(others=[_Other()])}
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+@pytest.mark.parametrize("name", ["goroutine_storm/P3", "blocking_syscalls/P2", "reuse",
+                                  "schedtrace", "few_snapshots", "network_io/P2"])
+def test_every_way_into_the_recorder_gives_the_same_tables(entry, name):
+    """A plain Recorder alone takes the scheduler's objects and replaces ``Sched.emit``; a
+    subclass goes through Event objects; beside another observer it keeps the direct entry.
+    All three must record the same tables."""
+    want = json.loads(DIGESTS.read_text())[name]
+    got = digest(ENTRIES[entry][name]())
     assert got == want
 
 

@@ -23,7 +23,7 @@ COMPILED = [
     "gmpkit/runtime2.py", "gmpkit/sched.py", "gmpkit/machine.py", "gmpkit/chan.py",
     "gmpkit/timers.py", "gmpkit/netpoll.py", "gmpkit/sync.py", "gmpkit/sysmon.py",
     "gmpkit/gomaxprocs.py", "gmpkit/ops.py", "gmpkit/dump.py", "gmpkit/hooks.py",
-    "gmpkit/sim.py",
+    "gmpkit/sim.py", "gmpkit/recording.py",
 ]
 
 kwargs: dict = {}

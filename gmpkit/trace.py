@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from . import dump
 from .hooks import Event, Observer, why_text
+from .recording import MAX_SNAPSHOTS, SNAPSHOT_QUEUE_IDS, Store, make_record, snap_tuple
 from .runtime2 import GStatus, PStatus
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,20 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Recorder", "Snapshot", "PSnap", "source_text", "take_snapshot"]
 
-#: Queue entries kept per P in a snapshot (the diagram draws 8 and "+N more").
-SNAPSHOT_QUEUE_IDS = 16
-#: Snapshots kept at most; past this, every other one is dropped and the stride doubles, so a
-#: long run keeps an even sample of instants in bounded memory.
-MAX_SNAPSHOTS = 4000
-
 #: Where a recorded event's cause (rule code, then its arguments) starts in its tuple.
 _CAUSE = 12
-# Events after which the G/M/P picture may have changed enough to be worth a snapshot.
-_SNAPSHOT_KINDS = frozenset({
-    "GoCreate", "GoStart", "GoBlock", "GoUnblock", "GoSched", "GoPreempt", "GoEnd", "GoSysCall",
-    "GoSysExit", "Steal", "RunqOverflow", "Retake", "Handoff", "PAcquire", "PRelease", "MCreate",
-    "MWake", "MSpin", "MSpinStop", "MIdle", "TimerFire", "NetpollReady", "GOMAXPROCS", "Exit",
-})
 # Events that end the stretch a goroutine was running, with the words the timeline shows.
 _END_WORDS = {
     "GoSched": "called Gosched (to the global queue)",
@@ -66,24 +52,6 @@ _END_WORDS = {
     "GoEnd": "returned (goroutine exit)",
     "GoSysCall": "entered a system call",
 }
-# What Recorder.event does per kind, as bit flags (one dict lookup per event).
-_FULLQ = 1  # rescan every P's queues: goroutines moved between Ps or onto a P not named
-_MKIND = 2  # rescan the threads and idle Ps now and at the next event
-_SNAP = 4  # in _SNAPSHOT_KINDS
-_SPECIAL = 8  # Schedtrace, GOMAXPROCS: kept aside as well
-_M_KINDS = frozenset({
-    "GoSysCall", "GoSysExit", "Retake", "Handoff", "PAcquire", "PRelease", "MCreate", "MWake",
-    "MSpin", "MSpinStop", "MIdle", "MNetpoll", "NetpollReady", "TimerFire", "GOMAXPROCS", "Exit",
-})
-_KIND_FLAGS = {
-    kind: ((_FULLQ if kind in ("Steal", "NetpollReady", "GOMAXPROCS") else 0)
-           | (_MKIND if kind in _M_KINDS else 0)
-           | (_SNAP if kind in _SNAPSHOT_KINDS else 0)
-           | (_SPECIAL if kind in ("Schedtrace", "GOMAXPROCS") else 0))
-    for kind in _SNAPSHOT_KINDS | _M_KINDS | {"Steal", "Schedtrace", "PreemptRequest", "Sysmon"}
-}
-_GSTATUS_INT = {st: int(st) for st in GStatus}
-_GOID = attrgetter("goid")
 _STATE_NAMES = {
     GStatus.RUNNING: "running",
     GStatus.RUNNABLE: "runnable",
@@ -151,38 +119,6 @@ class Snapshot:
     netpoll_ms: tuple[int, ...]
 
 
-def _snap_tuple(s: Sched, index: int, n: int) -> tuple[Any, ...]:
-    """The G/M/P picture of ``s`` now, as plain tuples (the first ``n`` ids of each queue):
-    (index, Ps, global ids, global length, idle Ms, spinning Ms, syscall (M, G), netpoll Ms),
-    each P as (id, status, m, curg, in_syscall, runnext, runq ids, runq length, schedtick)."""
-    ps = []
-    for p in s.allp:
-        m = p.m
-        cg = m.curg if m is not None else None
-        runq = p.runq
-        nxt = p.runnext
-        ps.append((p.id, p.status, None if m is None else m.id,
-                   None if cg is None else cg.goid,
-                   cg is not None and cg.status == GStatus.SYSCALL,
-                   None if nxt is None else nxt.goid,
-                   tuple(map(_GOID, islice(runq, n))), len(runq), p.schedtick))
-    grq = s.runq
-    idle, spin, sysc, netp = [], [], [], []
-    for m in s.allm:
-        if m.system or m.p is not None:
-            continue
-        if m.curg is not None and m.curg.status == GStatus.SYSCALL:
-            sysc.append((m.id, m.curg.goid))
-        elif m.spinning:
-            spin.append(m.id)
-        elif m.in_netpoll:
-            netp.append(m.id)
-        elif m.parked:
-            idle.append(m.id)
-    return (index, tuple(ps), tuple(map(_GOID, islice(grq, n))), len(grq),
-            tuple(idle), tuple(spin), tuple(sysc), tuple(netp))
-
-
 def _snap_object(row: tuple[Any, ...], t: int, kind: str) -> Snapshot:
     index, ps, grq, grq_len, idle, spin, sysc, netp = row
     psnaps = tuple(
@@ -196,75 +132,46 @@ def take_snapshot(s: Sched, index: int = -1, event: str = "",
     """The G/M/P picture of a live scheduler right now, as the recorder keeps it (the stepper
     takes one after each decision). ``index``/``event`` label it; ``max_ids`` queue entries
     are kept per queue."""
-    return _snap_object(_snap_tuple(s, index, max_ids), s.now, event)
+    return _snap_object(snap_tuple(s, index, max_ids), s.now, event)
 
 
 class Recorder(Observer):
     """The standard observer: records every event and the queue and thread state after it.
 
-    Cost model: :meth:`event` runs for every scheduler decision (about three per channel
-    handoff), so it does a fixed, small amount of work: it appends one flat tuple per event and
-    reads only the state that event can have changed. Everything else (spans, the series, every
-    table) is derived on first access from those tuples and cached.
-
-    What :meth:`event` reads, and why that is enough:
-
-    - the run queues: the global queue's length, and the local queue and runnext of the P the
-      event names and of the P the previous event named (``newproc`` reports ``GoCreate``
-      before it queues the new G, ``gosched`` reports before it queues on the global queue, so
-      a queue may change just after the event that names its P). Events that move goroutines
-      between Ps or queue them on a P they do not name (``Steal``, ``NetpollReady``,
-      ``GOMAXPROCS``) rescan every P.
-    - the threads (``m_*``) and idle Ps: rescanned only after events that change an M or the
-      idle-P list (``_M_KINDS``) and after the event following one; a goroutine starting or
-      stopping on an M leaves the M a busy thread either way.
-    - the goroutine named by the event: its state at that moment, kept in the event's tuple,
-      which is all the per-state goroutine counts need.
+    Cost model: the recording function (``recording.make_record``) runs for every scheduler
+    decision (about three per channel handoff), so it does a fixed, small amount of work: it
+    appends one flat tuple per event and reads only the state that event can have changed
+    (``recording.py`` says what, and why that is enough). Everything else (spans, the series,
+    every table) is derived here on first access from those tuples and cached.
 
     ``tests/test_trace.py`` checks the resulting series against a full recount of the
-    scheduler's state at every event, on every built-in scenario.
+    scheduler's state at every event, on every built-in scenario;
+    ``tests/test_recorder_tables.py`` keeps every table as it was.
     """
 
     def __init__(self, *, snapshots: bool = True, max_snapshots: int = MAX_SNAPSHOTS) -> None:
         self.sched: Sched | None = None
         self.keep_snapshots = snapshots
         self.max_snapshots = max_snapshots
-        # One tuple per event: (t, kind, g, m, p, reason, source, extra, gstatus, grq, lrq,
-        # runnext?, *cause): gstatus is the named user goroutine's state (an int; None for none
-        # or a runtime G), then the global queue's length and the named P's local queue length
-        # and whether its runnext is set, all read right after the event; then the event's
-        # cause, flattened (its rule code and the rule's arguments: hooks.RULES), so that a
-        # recorded event is one object for the garbage collector, not two.
-        self._events: list[tuple[Any, ...]] = []
-        # Queue state the events do not carry: the P named by the previous event, read again
-        # at this one (index, p, lrq, runnext?); every P after a rescan (index, grq, lrqs,
-        # runnexts).
-        self._qside: list[tuple[int, int, int, bool]] = []
-        self._qfull: list[tuple[int, int, tuple[int, ...], tuple[bool, ...]]] = []
-        # Thread and idle-P counts (m_running, m_spinning, m_syscall, m_idle, p_idle) and the
-        # event index from which they hold, one entry per change.
-        self._mrows: list[tuple[int, tuple[int, ...]]] = []
-        self._mrow: tuple[int, ...] | None = None
-        # User goroutines, by id: the G object, and its identity as it was when the goroutine
-        # was created (name, parent, creation time), kept because a dead G is reused by a later
-        # goroutine (gfget), which changes the object's fields.
-        self._gs: dict[int, Any] = {}
-        self._born: dict[int, tuple[str, int | None, int]] = {}
-        # Snapshots as plain tuples (index, ps, grq, grq_len, idle, spinning, syscall,
-        # netpoll), each P as (id, status, m, curg, in_syscall, runnext, runq, runq_len,
-        # schedtick); every other one is dropped when there are too many (see MAX_SNAPSHOTS).
-        self._snaps: list[tuple[Any, ...]] = []
-        self._snap_stride = 1
-        self._max_procs = 0
-        self._schedtrace: list[str] = []
+        # What the run keeps (recording.py): the same lists, under the names the tables use.
+        st = self._store = Store(snapshots, max_snapshots)
+        self._events = st.events
+        self._qside, self._qfull, self._mrows = st.qside, st.qfull, st.mrows
+        self._gs, self._born = st.gs, st.born
+        self._snaps, self._schedtrace = st.snaps, st.schedtrace
         self._cache: dict[str, tuple[int, Any]] = {}
+
+    @property
+    def _max_procs(self) -> int:
+        return self._store.max_procs
 
     # ----- observer hooks -----------------------------------------------------------------
 
     def attach(self, sched: Sched) -> None:
         self.sched = sched
-        self._max_procs = max(self._max_procs, sched.gomaxprocs)
-        self._record = self._make_record(sched)
+        st = self._store
+        st.max_procs = max(st.max_procs, sched.gomaxprocs)
+        self._record = make_record(st, sched)
         if type(self).event is Recorder.event and sched.record is None:
             # The fast entry: the scheduler hands over its objects, no Event is built for us.
             sched.record = self._record
@@ -276,9 +183,9 @@ class Recorder(Observer):
                     pass  # the compiled Sched has no instance attributes: emit calls record
 
     def event(self, ev: Event) -> None:
-        """Record one event (see the class docstring for what is read). A plain Recorder is not
-        called here: ``attach`` gives the scheduler :meth:`_make_record`'s function, which takes
-        the G, M and P themselves. This path serves subclasses that extend ``event`` and call
+        """Record one event. A plain Recorder is not called here: ``attach`` gives the
+        scheduler :func:`recording.make_record`'s function, which takes the G, M and P
+        themselves. This path serves subclasses that extend ``event`` and call
         ``super().event(ev)``: it finds the objects again from the event's ids."""
         s = self.sched
         if s is None:
@@ -297,130 +204,6 @@ class Recorder(Observer):
         if g is not None and g.goid == goid:
             return g
         return next(x for x in reversed(s.allg) if x.goid == goid)
-
-    def _make_record(self, s: Sched) -> Callable[..., None]:
-        """The per-event recording function, a closure that takes the scheduler's objects
-        (``Sched.record``): on this path, the most frequent in a recorded run, local names are
-        cheaper than attribute lookups on ``self``, and no Event object is built."""
-        gs = self._gs
-        born = self._born
-        events = self._events
-        append = events.append
-        side = self._qside.append
-        sample_all_queues = self._sample_all_queues
-        sample_ms = self._sample_ms
-        snapshot = self._snapshot
-        flags_of = _KIND_FLAGS.get
-        gstatus_int = _GSTATUS_INT
-        keep_snapshots = self.keep_snapshots
-        nprocs = -1  # Ps at the last full rescan; a different count forces one
-        prev: int | None = None  # the P the previous event named
-        m_next = True  # rescan the threads at this event (the first, or one after an M event)
-        snap_skip = 0  # snapshot-kind events to pass over before the next snapshot
-
-        def record(kind: str, g: Any = None, m: Any = None, p: Any = None,
-                   reason: str | None = None, source: str | None = None, extra: Any = None,
-                   cause: tuple[Any, ...] = (None,)) -> None:
-            nonlocal nprocs, prev, m_next, snap_skip
-            if g is None:
-                goid = gst = None
-            else:
-                goid = g.goid
-                if g.system:
-                    gst = None  # runtime goroutines are left out of the goroutine tables
-                else:
-                    gst = gstatus_int[g.status]  # a plain int keeps the tuple out of the GC
-                    if kind == "GoCreate" or (goid == 1 and 1 not in gs):
-                        # Identity as created: a dead G is reused later (gfget).
-                        gs[goid] = g
-                        born[goid] = (g.name, g.parent, g.created_at)
-            allp = s.allp
-            index = len(events)
-            flags = flags_of(kind, 0)
-            pid = None if p is None else p.id
-            if flags & _FULLQ or len(allp) != nprocs:
-                nprocs = sample_all_queues(index)
-                lq = nq = None
-            elif p is not None:
-                lq = len(p.runq)
-                nq = p.runnext is not None
-            else:
-                lq = nq = None
-            if prev is not None and prev != pid and prev < nprocs:
-                pp = allp[prev]
-                side((index, prev, len(pp.runq), pp.runnext is not None))
-            prev = pid
-            append((s.now, kind, goid, None if m is None else m.id, pid, reason, source, extra, gst,
-                    len(s.runq), lq, nq) + cause)
-            if flags:
-                if flags & _MKIND:
-                    sample_ms(index)
-                    m_next = True
-                elif m_next:
-                    sample_ms(index)
-                    m_next = False
-                if flags & _SPECIAL:
-                    if kind == "Schedtrace":
-                        self._schedtrace.extend(str(extra).split("\n"))
-                    elif kind == "GOMAXPROCS":
-                        self._max_procs = max(self._max_procs, extra[1])
-                if flags & _SNAP and keep_snapshots:
-                    if snap_skip:
-                        snap_skip -= 1
-                    else:
-                        snap_skip = snapshot(index)
-            elif m_next:
-                sample_ms(index)
-                m_next = False
-
-        return record
-
-    # ----- recording internals ------------------------------------------------------------
-
-    def _sample_all_queues(self, index: int) -> int:
-        s = self.sched
-        assert s is not None
-        allp = s.allp
-        self._qfull.append((index, len(s.runq), tuple(len(p.runq) for p in allp),
-                            tuple(p.runnext is not None for p in allp)))
-        return len(allp)
-
-    def _sample_ms(self, index: int) -> None:
-        s = self.sched
-        assert s is not None
-        mr = ms = msc = mi = 0
-        for m in s.allm:
-            if m.system:
-                continue
-            cg = m.curg
-            if cg is not None:
-                if cg.status == GStatus.SYSCALL:
-                    msc += 1
-                else:
-                    mr += 1
-            elif m.spinning:
-                ms += 1
-            elif m.parked or m.in_netpoll:
-                mi += 1
-            else:
-                mr += 1  # between goroutines, in the scheduler: still a busy thread
-        row = (mr, ms, msc, mi, len(s.pidle))
-        if row != self._mrow:
-            self._mrow = row
-            self._mrows.append((index, row))
-
-    def _snapshot(self, index: int) -> int:
-        """Keep the G/M/P picture after event ``index`` as plain tuples (:meth:`snapshots`
-        turns them into :class:`Snapshot` objects when asked); return how many snapshot-kind
-        events to pass over before the next one."""
-        s = self.sched
-        assert s is not None
-        self._snaps.append(_snap_tuple(s, index, SNAPSHOT_QUEUE_IDS))
-        if len(self._snaps) > self.max_snapshots:
-            last = self._snaps[-1]
-            self._snaps[:] = self._snaps[:-1:2] + [last]
-            self._snap_stride *= 2
-        return self._snap_stride - 1
 
     # ----- derived on demand ----------------------------------------------------------------
 

@@ -19,7 +19,7 @@ PKG = Path(__file__).resolve().parent.parent / "gmpkit"
 #: (docs/model.md draws the same picture). Everything else in the package sits above the core.
 CORE_LAYERS = [
     ["_mypyc", "errors", "runtime2"],
-    ["hooks", "machine", "ops"],
+    ["hooks", "machine", "ops", "recording"],
     ["chan", "sync", "dump"],
     ["timers", "netpoll", "gomaxprocs"],
     ["sysmon"],

@@ -131,6 +131,33 @@ class CompiledImpl:
                 f.close()
 
 
+def playground(path: Path, quick: bool, goroutines: int | None) -> dict:
+    """The playground row (benchmarks/playground.py) measured on the compiled build, in a fresh
+    process; a row saying "not built" when there is none."""
+    row = {"case": "playground" + (f" n={goroutines}" if goroutines else ""),
+           "workload": "playground", "args": [goroutines] if goroutines else [],
+           "op": "slider change", "ops": 1, "impl": "gmpkit-compiled+rec", "expected": None,
+           "checksum": None, "goroutines": goroutines, "limit_ms": 100 if goroutines else 250}
+    if not is_built(path):
+        row.update(status=NOT_BUILT, error=NOT_BUILT)
+        return row
+    cmd = [sys.executable, "-P", "-m", "benchmarks.playground"]
+    cmd += ["--quick"] if quick else []
+    cmd += ["--goroutines", str(goroutines)] if goroutines else []
+    proc = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(path), capture_output=True,
+                          text=True)
+    try:
+        res = _last_json(proc.stdout)
+        if not res.get("compiled"):
+            raise RuntimeError("the playground process did not run the compiled core")
+    except Exception as e:
+        err = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else str(e)
+        row.update(status="ERROR", error=err)
+        return row
+    res["impl"] = row["impl"]
+    return res
+
+
 def main(argv: list[str] | None = None) -> None:
     """The worker: say which gmpkit it imported, then run one case per line of stdin."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,7 +171,6 @@ def main(argv: list[str] | None = None) -> None:
         out.flush()
 
     import gmpkit
-
     from benchmarks.impls import load
     from benchmarks.run import time_case
     from benchmarks.workloads import Case

@@ -27,7 +27,8 @@ def load(name: str, **options):
     module, kwargs = IMPLS[name]
     compiled_dir = options.pop("compiled_dir", None)
     if module == "compiled":
-        from benchmarks.compiled import CompiledImpl, compiled_dir as find
+        from benchmarks.compiled import CompiledImpl
+        from benchmarks.compiled import compiled_dir as find
 
         return CompiledImpl(name, find(compiled_dir), gomaxprocs=options.get("gomaxprocs", 1))
     mod = importlib.import_module(f"benchmarks.{module}")

@@ -50,3 +50,22 @@ def measure_playground(quick: bool = False, goroutines: int | None = None) -> di
     row.update(status="ok", wall=walls[i], cpu=cpus[i], max_wall=max(walls),
                changes=len(walls), timings=parts[i], scenario=pg.scenario.value)
     return row
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.playground [--quick] [--goroutines N]``: one row as JSON (the
+    suite runs it this way on the compiled build)."""
+    import argparse
+    import json
+    import sys
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--goroutines", type=int, default=None)
+    args = ap.parse_args(argv)
+    row = measure_playground(quick=args.quick, goroutines=args.goroutines)
+    print(json.dumps(row), file=sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

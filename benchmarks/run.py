@@ -310,6 +310,7 @@ def targets(rows: list[dict]) -> str:
         limit_ms = r.get("limit_ms", 250)
         what = (f"Playground redraw, {r['goroutines']:,} goroutines, ≤ {limit_ms} ms"
                 if r.get("goroutines") else f"Playground slider change ≤ {limit_ms} ms")
+        what += f", {r['impl']}"
         if r["status"] == "ok":
             tm = r.get("timings", {})
             lines.append(f"| {what} ({r.get('scenario')}) | "
@@ -383,11 +384,16 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     rows = run_suite(cases, names, repeat, args.gomaxprocs, log=log, compiled=built)
-    if "playground" in only and any(n.startswith("gmpkit") for n in names):
+    if "playground" in only and any(n.startswith("gmpkit") and n not in _COMPILED for n in names):
         from benchmarks.playground import measure_playground
 
         rows.append(measure_playground(quick=args.quick))
         rows.append(measure_playground(quick=args.quick, goroutines=1000))
+    if "playground" in only and any(n in _COMPILED for n in names):
+        from benchmarks.compiled import playground
+
+        for n in (None, 1000):
+            rows.append(playground(built, args.quick, n))
     info["load_avg_end"] = _loadavg()
     info["duration"] = f"{time.perf_counter() - t0:.0f} s"
     body = "### Results\n\n" + tables([r for r in rows if r["workload"] != "playground"], names)

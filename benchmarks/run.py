@@ -6,8 +6,9 @@
                                       # table section of benchmarks/RESULTS.md
 
 W1-W3 run in this process, every implementation on every case in turn (the order rotates
-between repeats), so ratios compare runs made under the same conditions. W4 (memory) runs each
-implementation in a fresh subprocess. Each run's checksum is checked against the value computed
+between repeats), so ratios compare runs made under the same conditions; the compiled build's
+two columns run the same cases in a worker process each (benchmarks/compiled.py), which measures
+there. W4 (memory) runs each implementation in a fresh subprocess. Each run's checksum is checked against the value computed
 from the parameters; a wrong checksum marks the row FAIL and the exit status non-zero.
 
 Costs are CPU time (``time.process_time``) and wall time (``time.perf_counter``) per operation,

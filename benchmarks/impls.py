@@ -10,6 +10,9 @@ BASELINE = "asyncio-rendezvous"  # ratios in the tables are against this one
 IMPLS: dict[str, tuple[str, dict]] = {
     "gmpkit": ("impl_gmpkit", {"record": False}),
     "gmpkit+rec": ("impl_gmpkit", {"record": True}),
+    # the same two on the compiled core, each in a worker process of its own (compiled.py)
+    "gmpkit-compiled": ("compiled", {}),
+    "gmpkit-compiled+rec": ("compiled", {}),
     "asyncio-rendezvous": ("impl_asyncio", {"chan": "rendezvous"}),
     "asyncio-queue1": ("impl_asyncio", {"chan": "queue1"}),
     "simpy-rendezvous": ("impl_simpy", {"chan": "rendezvous"}),
@@ -19,8 +22,15 @@ IMPLS: dict[str, tuple[str, dict]] = {
 
 
 def load(name: str, **options):
-    """Build implementation ``name``; ``options`` go to gmpkit's Impl (e.g. gomaxprocs)."""
+    """Build implementation ``name``; ``options`` go to gmpkit's Impl (e.g. gomaxprocs), and
+    ``compiled_dir`` says where the compiled build is (compiled.py; it raises ``NotBuilt``)."""
     module, kwargs = IMPLS[name]
+    compiled_dir = options.pop("compiled_dir", None)
+    if module == "compiled":
+        from benchmarks.compiled import CompiledImpl
+        from benchmarks.compiled import compiled_dir as find
+
+        return CompiledImpl(name, find(compiled_dir), gomaxprocs=options.get("gomaxprocs", 1))
     mod = importlib.import_module(f"benchmarks.{module}")
     if module == "impl_gmpkit":
         kwargs = {**kwargs, **options}

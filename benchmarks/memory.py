@@ -46,6 +46,7 @@ def measure(name: str, n: int, **options) -> dict:
     c0, w0 = time.process_time(), time.perf_counter()
     checksum = impl.w4(n, on_parked)
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    gmpkit = sys.modules.get("gmpkit")
     return {
         "impl": name,
         "n": n,
@@ -55,6 +56,7 @@ def measure(name: str, n: int, **options) -> dict:
         "checksum": checksum,
         "cpu": cpu,
         "wall": wall,
+        "compiled": bool(getattr(gmpkit, "COMPILED", False)),  # which gmpkit build ran
     }
 
 

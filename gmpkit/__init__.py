@@ -69,8 +69,8 @@ def _compiled() -> bool:
     import importlib
     from importlib.machinery import EXTENSION_SUFFIXES
 
-    core = ("chan", "dump", "gomaxprocs", "hooks", "machine", "netpoll", "ops", "runtime2",
-            "sched", "sim", "sync", "sysmon", "timers")  # setup.py's COMPILED
+    core = ("chan", "dump", "gomaxprocs", "hooks", "machine", "netpoll", "ops", "recording",
+            "runtime2", "sched", "sim", "sync", "sysmon", "timers")  # setup.py's COMPILED
     files = [importlib.import_module(f"{__name__}.{m}").__file__ or "" for m in core]
     return all(f.endswith(tuple(EXTENSION_SUFFIXES)) for f in files)
 

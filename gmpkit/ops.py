@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .errors import UsageError, UsageTypeError
 
@@ -131,6 +131,12 @@ def never_awaited(op: Op) -> None:
                   f"write `await {what}`", RuntimeWarning, stacklevel=level)
 
 
+#: This module is the compiled build's (mypyc): its file is an extension, not the ``.py``. There,
+#: a parking Op awaits through a compiled generator like any other Op, because finishing an
+#: await by raising StopIteration from a compiled ``send`` costs more than the generator does.
+COMPILED_OPS: Final = not __file__.endswith(".py")
+
+
 class Op:
     """Something a goroutine awaits. ``apply`` performs it on the running G at the current time
     and either continues the G (``sched.cont``) or parks it (``sched.park``).
@@ -172,6 +178,8 @@ class ParkingOp(Op):
     __slots__ = ()
 
     def __await__(self) -> Any:
+        if COMPILED_OPS:
+            return Op.__await__(self)  # see COMPILED_OPS
         self._awaited = True
         if current.sched is None:
             current_sched(f"awaiting {type(self).__name__}")

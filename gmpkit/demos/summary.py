@@ -246,4 +246,6 @@ def differences(model: Any, real: Any) -> pd.DataFrame:
             "the model's time is virtual (gk.Costs); Go's is wall-clock time, with the tracer's "
             "own cost and the machine's other work in it",
     }
-    return pd.DataFrame({"model": a, real.label: b, "why they may differ": why})
+    return pd.DataFrame({"model": pd.Series(a, dtype=object),
+                         real.label: pd.Series(b, dtype=object),
+                         "why they may differ": pd.Series(why)})

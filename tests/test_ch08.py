@@ -108,6 +108,11 @@ async def panics():
     gk.panic("boom")
 
 
+def test_the_end_of_course_questionnaire_has_at_least_15_questions():
+    assert len(ch08.quiz) >= 15
+    assert len(ch08.lesson.predictions) >= 5
+
+
 # -- capstone 1 --------------------------------------------------------------------------------
 
 
@@ -294,4 +299,9 @@ def test_model_and_recorded_go_differ_only_where_expected(monkeypatch):
     diff = summary.differences(model, real)
     assert diff.loc["user goroutines", "model"] == diff.loc["user goroutines", real.label]
     assert diff.loc["system calls by user goroutines", "model"] == 6
+    assert diff.loc["system calls by user goroutines", real.label] == 6
+    assert diff.loc["Ps that ran a user goroutine", "model"] == 2
+    assert diff.loc["Ps that ran a user goroutine", real.label] == 2
+    for side in ("model", real.label):  # one thread per blocked goroutine, past the two Ps
+        assert diff.loc["most threads at once (sysmon apart)", side] > 4
     assert not golang.go_available()

@@ -235,8 +235,9 @@ def differences(model: Any, real: Any) -> pd.DataFrame:
         "user goroutines": "the same program: main and the same workers",
         "Ps that ran a user goroutine": "the same GOMAXPROCS",
         "most threads at once (sysmon apart)":
-            "Go starts extra threads for its garbage collector's workers; the model has no GC, "
-            "and its spinning search is instantaneous",
+            "under the tracer an idle M waits in the netpoller for the trace advancer's timer "
+            "instead of parking, so the next wake-up starts a new thread (docs/fidelity.md); Go "
+            "also has GC workers, which the model leaves out",
         "goroutines that changed P (inferred steals)":
             "Go's Ms run in parallel and race for work; the model's steps are one at a time, so "
             "who steals first can differ",

@@ -67,9 +67,10 @@ lesson.predict(
     "The structure agrees: the same user goroutines, both Ps used, every blocking call a system "
     "call, and the threads' count of the same order (several Ms beyond the two Ps, one per "
     "blocked goroutine). Time does not agree exactly: the model's is virtual, set by gk.Costs, "
-    "while Go's is measured wall-clock time including the tracer. Go also usually shows a "
-    "thread or so more, for its garbage collector, and who steals from whom can differ, because "
-    "Go's threads really run at once. docs/model.md lists each deliberate difference.",
+    "while Go's is measured wall-clock time including the tracer. Go often shows a thread or "
+    "so more (under the tracer an idle thread waits for the trace advancer's timer instead of "
+    "parking, so the next wake-up needs a new one), and who steals from whom can differ, "
+    "because Go's threads really run at once. docs/model.md lists each deliberate difference.",
 )
 lesson.predict(
     "4",
@@ -308,8 +309,8 @@ ex6 = lesson.open_exercise(
     "or `'cpu_bound'`, then `viz.side_by_side` and `summary.differences`. Where does the model "
     "differ from Go now, and which line of docs/model.md explains it?",
     "For `cpu_bound` the timelines agree in shape (both Ps busy, work spread by stealing), with "
-    "Go's first goroutines starting a little later, after the runtime's own start-up and a "
-    "thread or so more for the garbage collector. For `channel_pipeline` the goroutines hand "
+    "Go's first goroutines starting a little later, after the runtime's own start-up, and "
+    "Go using a thread more (the tracer's doing, as docs/fidelity.md explains). For `channel_pipeline` the goroutines hand "
     "values on through runnext in both; Go's printing adds system calls the model does not "
     "have (the `fmt.Println` line of the table), and the model's times are virtual.",
 )

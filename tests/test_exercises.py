@@ -200,6 +200,15 @@ def _increment_behind_the_lock(counter, lock) -> None:
     counter._value += 1  # the right count, but no lock: must not pass
 
 
+def _ch08_measurements(thread_us: float, goroutine_us: float) -> compare.Measurements:
+    m = compare.Measurements()
+    for unit, us in (("thread", thread_us), ("goroutine (real Go)", goroutine_us)):
+        m._rows[unit] = compare.Row(unit, measure.from_samples("c", [us * 1e-6]), 1.0, None, "how")
+    return m
+
+
+import test_ch08 as _cap  # noqa: E402  (the capstone's workloads, right and wrong)
+
 #: For every exercise of every chapter: how to build it (for factories), and answers that must
 #: pass and answers that must fail. A new exercise without an entry here fails
 #: ``test_every_exercise_has_a_right_and_a_wrong_answer``.
@@ -237,6 +246,12 @@ CASES: dict[str, tuple] = {
                   "g1.0 g0.0 g1.1 g0.1"]),
     "ch07.ex4": (None, [1, 1.1, 0.9], [10, 20, 0.1]),
     "ch07.ex5": (None, ["never"], ["soon after it fires", "after one time slice"]),
+    "ch08.ex1": (None, [_cap.many_syscalls], [_cap.few_syscalls, _cap.computing, 42]),
+    "ch08.ex2": (None, [_cap.respawning_chains],
+                 [_cap.behind_a_spinner, _cap.yield_alone, _cap.many_syscalls]),
+    "ch08.ex3": (None, [_cap.spawners], [_cap.main_spawns_all, _cap.yield_alone]),
+    "ch08.ex4": ((_ch08_measurements(60.0, 2.0),), [30, 28, 33.0], [3, 60, 0.03, "thirty"]),
+    "ch08.ex5": (None, ["the number of Ps"], ["the number of Ms", "Ps"]),
 }
 
 

@@ -101,6 +101,33 @@ def test_no_go_gives_the_install_command(monkeypatch, tmp_path):
     assert golang.go_available() is False
 
 
+def test_gmpkit_go_none_hides_an_installed_toolchain(monkeypatch):
+    """GMPKIT_GO=none: find_go raises and go_available is False even with Go installed (or
+    cached), and every live-or-recorded helper takes its recorded path; unsetting it brings the
+    toolchain back at once."""
+    from gmpkit.demos import gofacts
+
+    found = golang._FOUND
+    monkeypatch.setenv("GMPKIT_GO", "None")
+    assert golang.go_switched_off()
+    with pytest.raises(golang.GoNotFound, match="GMPKIT_GO=none"):
+        golang.find_go()
+    with pytest.raises(golang.GoNotFound, match="GMPKIT_GO=none"):
+        golang.find_go(refresh=True)
+    assert golang.go_available() is False
+    assert golang._FOUND is found  # the switch does not forget a toolchain found before
+    facts = gofacts.goroutine_costs()
+    assert not facts.live and "RECORDED" in facts.label
+    tr = golang.trace_scenario("cpu_bound")
+    assert tr.recorded and tr.label == "real Go (recorded)"
+    with pytest.raises(golang.GoNotFound, match="GMPKIT_GO=none"):
+        golang.run_go("package main\nfunc main() {}\n")
+    monkeypatch.delenv("GMPKIT_GO")
+    assert not golang.go_switched_off()
+    if found is not None:
+        assert golang.go_available() is True
+
+
 def test_source_text_or_path(tmp_path):
     src = "package main\n\nfunc main() {}\n"
     p = tmp_path / "x.go"

@@ -14,6 +14,11 @@ quoted, the worst shown beside it, CPU time measured too. A chapter measures eac
 (``measure_process`` ...) and builds every table and chart of the page from those rows, so the same
 quantity never shows two values on one page.
 
+Chapters 3, 4 and 8 take their rows from :func:`measurements`: one :class:`Measurements` per
+kernel (per Python process), each row measured the first time it is asked for and reused after,
+so a chapter that shows the table in two places, or a reader who runs a cell twice, sees the same
+figures, and the last chapter's summary is the same measurement pass as its table.
+
 What it costs the *simulator* to model a goroutine (:func:`simulator_costs`) is a property of
 gmpkit, not of goroutines: it has its own table and never enters this one.
 """
@@ -23,8 +28,9 @@ from __future__ import annotations
 import statistics
 import time
 import tracemalloc
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -181,11 +187,105 @@ def measure_all(quick: bool = True) -> list[Row]:
     return rows
 
 
+class Measurements:
+    """One measurement pass of the comparison table, kept: every row is measured the first time
+    it is asked for and never again (``measured`` counts the passes of each, for the tests).
+
+    ``processes`` (one row per start method of :func:`processes.demo_methods`), ``thread``,
+    ``coroutine`` and ``goroutine`` (real Go: live when a toolchain is here, else the recorded
+    run, which says so in its ``source``) are :class:`Row` objects; ``go_facts`` is the
+    :class:`~gmpkit.demos.gofacts.GoFacts` the goroutine row comes from. ``table()`` is
+    :func:`comparison_table` of the rows, built once per choice of rows.
+    """
+
+    def __init__(self, quick: bool = True, go_runs: int = 3) -> None:
+        self.quick = quick
+        self.go_runs = go_runs
+        self._rows: dict[str, Row] = {}
+        self._go: object | None = None
+        self._tables: dict[tuple[str, ...], pd.DataFrame] = {}
+        self.measured: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        done = ", ".join(self._rows) or "nothing yet"
+        return f"<Measurements quick={self.quick}: measured {done}>"
+
+    def _row(self, key: str, measure_it: Callable[[], Row]) -> Row:
+        if key not in self._rows:
+            self._rows[key] = measure_it()
+            self.measured[key] = self.measured.get(key, 0) + 1
+        return self._rows[key]
+
+    def process(self, method: str) -> Row:
+        """The row of a process started with ``method``."""
+        return self._row(f"process ({method})", lambda: measure_process(method, self.quick))
+
+    @property
+    def processes(self) -> dict[str, Row]:
+        """Start method -> row, for every method this platform has (``fork``, ``spawn`` ...)."""
+        return {m: self.process(m) for m in processes.demo_methods()}
+
+    @property
+    def thread(self) -> Row:
+        return self._row("thread", lambda: measure_thread(self.quick))
+
+    @property
+    def coroutine(self) -> Row:
+        """The asyncio task's row, measured on a helper thread's event loop (in a notebook,
+        ``await m.coroutine_async()`` measures it in the notebook's own loop instead)."""
+        return self._row("coroutine", lambda: measure_coroutine(self.quick))
+
+    async def coroutine_async(self) -> Row:
+        """:attr:`coroutine`, measured (the first time) in the running event loop."""
+        if "coroutine" not in self._rows:
+            row = await measure_coroutine_async(self.quick)
+            self._row("coroutine", lambda: row)
+        return self._rows["coroutine"]
+
+    @property
+    def go_facts(self) -> Any:
+        """Real Go's goroutine costs (:func:`gofacts.goroutine_costs`), live or recorded."""
+        if self._go is None:
+            from gmpkit.demos import gofacts
+
+            self._go = gofacts.goroutine_costs(runs=self.go_runs)
+            self.measured["goroutine"] = self.measured.get("goroutine", 0) + 1
+        return self._go
+
+    @property
+    def goroutine(self) -> Row:
+        return self._row("goroutine (real Go)", lambda: real_goroutine_row(self.go_facts))
+
+    def rows(self, goroutines: bool = False) -> list[Row]:
+        """Every process row, the thread, the asyncio task and, with ``goroutines``, real Go."""
+        rows = [*self.processes.values(), self.thread, self.coroutine]
+        return rows + [self.goroutine] if goroutines else rows
+
+    def table(self, goroutines: bool = False) -> pd.DataFrame:
+        """:func:`comparison_table` of :meth:`rows` (the same frame each time it is asked for)."""
+        rows = self.rows(goroutines)
+        key = tuple(r.unit for r in rows)
+        if key not in self._tables:
+            self._tables[key] = comparison_table(rows)
+        return self._tables[key]
+
+
+_MEASURED: dict[bool, Measurements] = {}
+
+
+def measurements(quick: bool = True, *, refresh: bool = False) -> Measurements:
+    """This kernel's :class:`Measurements` (one per ``quick``), created on the first call and
+    returned by every later one; ``refresh=True`` starts a new pass."""
+    if refresh or quick not in _MEASURED:
+        _MEASURED[quick] = Measurements(quick)
+    return _MEASURED[quick]
+
+
 def comparison_table(rows: Iterable[Row] | None = None) -> pd.DataFrame:
     """The comparison table as numbers: best and worst run of each cost, memory, and each cost
-    relative to the cheapest row (``create_x``, ``switch_x``). With ``rows=None`` everything is
-    measured now (about ten seconds)."""
-    rows = measure_all() if rows is None else list(rows)
+    relative to the cheapest row (``create_x``, ``switch_x``). With ``rows=None`` the rows of
+    :func:`measurements` (measured now the first time, about ten seconds)."""
+    rows = measurements().rows() if rows is None else list(rows)
     if not rows:
         raise ValueError("no rows to compare")
     frame = pd.DataFrame([{

@@ -4,6 +4,8 @@ tables read that one pass."""
 
 from __future__ import annotations
 
+import threading
+
 import gmpkit as gk
 from gmpkit.demos import compare, summary
 from gmpkit.demos.measure import from_samples
@@ -258,8 +260,17 @@ def test_coroutine_async_measures_once(monkeypatch):
     m = compare.Measurements()
     import asyncio
 
-    a = asyncio.run(m.coroutine_async())
-    b = asyncio.run(m.coroutine_async())
+    def run(coro):
+        # In a thread of its own: a test before this one (the browser tests' Playwright) may
+        # leave an event loop running in this one, and asyncio.run refuses to nest.
+        out = []
+        t = threading.Thread(target=lambda: out.append(asyncio.run(coro)))
+        t.start()
+        t.join()
+        return out[0]
+
+    a = run(m.coroutine_async())
+    b = run(m.coroutine_async())
     assert a is b is m.coroutine and calls == [1]
 
 

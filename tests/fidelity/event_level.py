@@ -167,8 +167,13 @@ def split_syscalls(seq: list[str]) -> tuple[list[str], list[str]]:
 def preempted(obs: dict[str, Any]) -> bool:
     """A one-P run in which sysmon preempted a goroutine: its 10 ms slice ran out, which is a
     matter of the machine's speed (the tracer slows every event, other processes share the
-    CPUs), not of the scheduling order these pairs check. Such runs are reported, not compared."""
-    return "GoPreempt:" in obs["events"]
+    CPUs), not of the scheduling order these pairs check. So is a run in which the runtime
+    stopped a goroutine for its own work and started it again with no event between (two
+    starts of one goroutine in a row: a stop-the-world, seen on a loaded machine). Such runs
+    are reported, not compared."""
+    ev = obs["events"].split()
+    return "GoPreempt:" in obs["events"] or any(
+        a == b and a.startswith("GoStart:") for a, b in zip(ev, ev[1:]))
 
 
 def one_p_observation(trace: Any, last: int | None) -> dict[str, Any]:

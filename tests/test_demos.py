@@ -552,3 +552,23 @@ def test_live_go_facts() -> None:
     if not gofacts.affinity_demo_possible():
         follow = gofacts.gomaxprocs_follows_affinity()
         assert follow.values["end"] == 1 and follow.values["changes"]
+
+
+def test_cpu_bound_schedtrace_retries_a_run_without_sched_lines(monkeypatch):
+    """A live run that printed no SCHED line is run again; one that never does is an error
+    that says what Go printed (not an IndexError in the notebook)."""
+    from gmpkit.demos import gofacts
+
+    def result(lines):
+        return golang.GoResult(stdout="", stderr="boom", exit_code=0, timed_out=False,
+                               elapsed_s=0.1, gomaxprocs=2, godebug="schedtrace=1",
+                               schedtrace_lines=lines)
+
+    outputs = [[], ["SCHED 0ms: gomaxprocs=2"]]
+    monkeypatch.setattr(golang, "go_available", lambda: True)
+    monkeypatch.setattr(golang, "run_go", lambda *a, **k: result(outputs.pop(0)))
+    assert gofacts.cpu_bound_schedtrace().values == ["SCHED 0ms: gomaxprocs=2"]
+
+    monkeypatch.setattr(golang, "run_go", lambda *a, **k: result([]))
+    with pytest.raises(RuntimeError, match="(?s)no SCHED lines in 3 runs.*boom"):
+        gofacts.cpu_bound_schedtrace()

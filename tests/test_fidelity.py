@@ -23,6 +23,10 @@ NAMES = harness.names()
 LIVE_RUNS = 5  # per scenario; recordings hold 10–40 runs
 #: A live statistical scenario passes when most of its runs (3 of 5) are within bounds.
 LIVE_MAJORITY = LIVE_RUNS // 2 + 1
+#: A batch that misses the majority is run again, up to this many batches in all: a busy host
+#: (another VM, a notebook running) delays real Go's sysmon for seconds at a time, and a
+#: changed runtime misses in every batch.
+LIVE_BATCHES = 3
 
 # GMPKIT_REQUIRE_GO=1 (set by .ci/run, which installs Go) makes a missing toolchain fail these
 # tests (GoNotFound) instead of skipping them.
@@ -81,12 +85,28 @@ def test_recording_is_current_with_live_go(name):
     recorded outputs (exact, oneof) or land within the recorded bounds (statistical)."""
     sc = harness.load(name)
     recorded = harness.go_set(sc, sc.recorded())
+    batches = []
+    for _batch in range(LIVE_BATCHES):
+        outliers = _live_outliers(sc, recorded)
+        batches.append(outliers)
+        if LIVE_RUNS - len(outliers) >= LIVE_MAJORITY:
+            return
+    kind = "out of bounds" if sc.kind == "statistical" else "not among the recorded outputs"
+    pytest.fail(
+        f"in each of {LIVE_BATCHES} batches of {LIVE_RUNS} live Go runs, too many were {kind} "
+        f"({[len(o) for o in batches]}): {batches}; recorded: {list(recorded)}; if Go changed, "
+        "re-record with python tests/fidelity/record.py " + name)
+
+
+def _live_outliers(sc, recorded) -> list:
+    """One batch of LIVE_RUNS live runs of scenario ``sc``: the observations that do not
+    match the recording."""
     outliers = []
     for raw in sc.run_go(LIVE_RUNS):
         obs = sc.observe(raw)
         if sc.kind == "statistical":
             # Real Go's timings stray when other processes share the two CPUs (its sysmon
-            # wakes late: medians of 67-76 ms instead of ~20 ms were seen under load), so a
+            # wakes late: medians of 35-80 ms instead of ~20 ms were seen under load), so a
             # live statistical scenario needs most of its LIVE_RUNS runs within bounds, not
             # all; a changed runtime lands in few or none. The recorded runs stay strict above.
             if harness.out_of_bounds(sc, obs):
@@ -96,10 +116,7 @@ def test_recording_is_current_with_live_go(name):
             # print something else when the machine is loaded; most live runs must still print
             # a recorded output, and a changed runtime prints it in few or none.
             outliers.append(obs)
-    assert LIVE_RUNS - len(outliers) >= LIVE_MAJORITY, (
-        f"{len(outliers)} of {LIVE_RUNS} live Go runs were {'out of bounds' if sc.kind == 'statistical' else 'not among the recorded outputs'}: "
-        f"{outliers}; recorded: {list(recorded)}; if Go changed, re-record with "
-        "python tests/fidelity/record.py " + name)
+    return outliers
 
 
 def test_report_lists_every_scenario():

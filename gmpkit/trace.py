@@ -151,8 +151,6 @@ class Recorder(Observer):
 
     def __init__(self, *, snapshots: bool = True, max_snapshots: int = MAX_SNAPSHOTS) -> None:
         self.sched: Sched | None = None
-        self.keep_snapshots = snapshots
-        self.max_snapshots = max_snapshots
         # What the run keeps (recording.py): the same lists, under the names the tables use.
         st = self._store = Store(snapshots, max_snapshots)
         self._events = st.events

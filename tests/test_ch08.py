@@ -19,33 +19,26 @@ async def _blocked(wg):
     wg.done()
 
 
-async def many_syscalls():
-    wg = gk.WaitGroup()
-    wg.add(20)
-    for _ in range(20):
-        gk.go(_blocked, wg)
-    await wg.wait()
-
-
-async def few_syscalls():
-    wg = gk.WaitGroup()
-    wg.add(6)
-    for _ in range(6):
-        gk.go(_blocked, wg)
-    await wg.wait()
-
-
 async def _compute(wg, us=200):
     await gk.work(us=us)
     wg.done()
 
 
-async def computing():
-    wg = gk.WaitGroup()
-    wg.add(20)
-    for _ in range(20):
-        gk.go(_compute, wg)
-    await wg.wait()
+def _spawn_and_wait(fn, n):
+    """A workload (an ``async def`` with no parameters) that starts ``n`` goroutines running
+    ``fn(wg)`` and waits for them all."""
+    async def workload():
+        wg = gk.WaitGroup()
+        wg.add(n)
+        for _ in range(n):
+            gk.go(fn, wg)
+        await wg.wait()
+    return workload
+
+
+many_syscalls = _spawn_and_wait(_blocked, 20)
+few_syscalls = _spawn_and_wait(_blocked, 6)
+computing = _spawn_and_wait(_compute, 20)
 
 
 async def _link(stop):
